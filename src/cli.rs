@@ -1,1 +1,701 @@
-//! TODO
+//! The command line: clap definitions, turning flags into a validated [`scan::Options`], running
+//! `scan`, `diff`, `apply` and `init`, and mapping the outcome to exit codes 0, 1 and 2. All output
+//! goes through the writers in [`Io`], so tests run the whole CLI in-process.
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::config::{self, Config, InitSettings};
+use crate::diff::{self, Style};
+use crate::error::Error;
+use crate::finding::Status;
+use crate::report::{self, ErrorRecord, Format, Message, Summary};
+use crate::scan::{self, Options, Outcome};
+use crate::walk::WalkOptions;
+use crate::write;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zenduty-migrate",
+    version,
+    about = "Move a repository off Zenduty's retired API Integration onto the Generic Integration",
+    long_about = "Finds legacy Zenduty API Integration endpoints (https://events.zenduty.com/api/events/<key>/) \
+and alert rules kept as code, prints the exact change as a unified diff, and applies it atomically.\n\n\
+Exit codes: 0 nothing found / nothing left to do, 1 findings or changes pending, 2 error.",
+    after_help = "Examples:\n  zenduty-migrate scan --account ab12c\n  zenduty-migrate diff --account ab12c > m.patch\n  zenduty-migrate apply --account ab12c"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every finding; change nothing (exit 1 when anything is found).
+    Scan(ScanArgs),
+    /// Print the unified diff `apply` would write; change nothing (exit 1 when changes are pending).
+    Diff(DiffArgs),
+    /// Print the diff, then write it atomically (exit 1 when something legacy remains).
+    Apply(ApplyArgs),
+    /// Write or update zenduty-migrate.toml, keeping its comments and layout.
+    Init(InitArgs),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Files or directories to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Account identifier of the Generic Integration URLs (1 to 64 letters and digits).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Config file (default: the nearest zenduty-migrate.toml or .zenduty-migrate.toml upwards).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Only scan files matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Never scan files matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Do not respect .gitignore, .ignore and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (nothing is ever written outside the scanned paths).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+    /// Only files staged in git, judged by their staged content.
+    #[arg(long)]
+    pub staged: bool,
+    /// Show integration keys in full (they are secrets: masked to 4 characters by default).
+    #[arg(long)]
+    pub show_keys: bool,
+    /// Go on when some references have no account (they are reported, not rewritten).
+    #[arg(long)]
+    pub skip_unresolved: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print only findings, diffs and errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also report `zenduty-migrate: ignore` comments that suppress nothing.
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Mask integration keys in the diff too (the patch then no longer applies).
+    #[arg(long)]
+    pub redact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ApplyFormat {
+    /// The diff, then a summary.
+    #[default]
+    Text,
+    /// The record of what was written: each path, sha256 before and after, every edit.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Mask integration keys in the printed diff.
+    #[arg(long)]
+    pub redact: bool,
+    /// Write files that have uncommitted changes in git.
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write zenduty-migrate.toml in (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// Config file to write instead.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Default account identifier.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// The Generic Integration's application id (needed to convert Terraform integrations).
+    #[arg(long, value_name = "ID")]
+    pub generic_application: Option<String>,
+}
+
+/// Where output goes, and whether each stream is a terminal.
+pub struct Io<'a> {
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+}
+
+/// Exit statuses.
+const OK: u8 = 0;
+const FOUND: u8 = 1;
+const FAILED: u8 = 2;
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let stdout_tty = stdout.is_terminal();
+    let stderr_tty = stderr.is_terminal();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let code = run(
+        std::env::args_os(),
+        &mut Io {
+            stdout: &mut out,
+            stderr: &mut err,
+            stdout_tty,
+            stderr_tty,
+        },
+    );
+    match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => ExitCode::from(FAILED),
+        _ => code,
+    }
+}
+
+/// Run the CLI with these arguments; returns the exit code.
+pub fn run<I, T>(args: I, io: &mut Io) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { FAILED } else { OK };
+            let rendered = if e.use_stderr() && io.stderr_tty {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let stream: &mut dyn Write = if e.use_stderr() { io.stderr } else { io.stdout };
+            let _ = write!(stream, "{rendered}");
+            return ExitCode::from(code);
+        }
+    };
+    match dispatch(cli, io) {
+        Ok(code) => ExitCode::from(code),
+        // A closed pipe (`| head`) is not a failure.
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(OK),
+        Err(Failure::Io(e)) => {
+            let _ = writeln!(io.stderr, "zenduty-migrate: error: {e}");
+            ExitCode::from(FAILED)
+        }
+        Err(Failure::Run(e)) => {
+            let _ = writeln!(io.stderr, "zenduty-migrate: error: {e}");
+            if let Some(hint) = hint(&e) {
+                let _ = writeln!(io.stderr, "  hint: {hint}");
+            }
+            ExitCode::from(FAILED)
+        }
+    }
+}
+
+enum Failure {
+    Io(io::Error),
+    Run(Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Run(e)
+    }
+}
+
+fn hint(e: &Error) -> Option<&'static str> {
+    match e {
+        Error::Config { .. } => Some("run `zenduty-migrate init` to write a commented template"),
+        _ => None,
+    }
+}
+
+fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Scan(args) => cmd_scan(args, io),
+        Command::Diff(args) => cmd_change(args.common, args.redact, Mode::Diff, io),
+        Command::Apply(args) => {
+            let mode = Mode::Apply {
+                allow_dirty: args.allow_dirty,
+                json: args.format == ApplyFormat::Json,
+            };
+            cmd_change(args.common, args.redact, mode, io)
+        }
+        Command::Init(args) => cmd_init(args, io),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "zenduty-migrate", io.stdout);
+            Ok(OK)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(io.stdout)?;
+            Ok(OK)
+        }
+    }
+}
+
+/// A validated plan for one run.
+struct Plan {
+    options: Options,
+    color_stdout: bool,
+    show_keys: bool,
+    skip_unresolved: bool,
+    quiet: bool,
+}
+
+fn use_color(choice: ColorChoice, tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn plan(common: Common, io: &Io) -> Result<Plan, Error> {
+    if let Some(account) = &common.account {
+        if !config::valid_account(account) {
+            return Err(Error::Usage(format!(
+                "--account {account:?} is not an account identifier (1 to 64 letters and digits)"
+            )));
+        }
+    }
+    let roots = if common.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        common.paths.clone()
+    };
+    if !common.staged {
+        for root in &roots {
+            if std::fs::symlink_metadata(root).is_err() {
+                return Err(Error::Usage(format!(
+                    "{}: no such file or directory",
+                    root.display()
+                )));
+            }
+        }
+    }
+    let config_path = match &common.config {
+        Some(path) => Some(path.clone()),
+        None => config::discover(&roots[0]),
+    };
+    let config = match &config_path {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let exclude_base = config
+        .base_dir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut exclude = config.scan.exclude.clone();
+    exclude.extend(common.exclude.iter().cloned());
+    let walk = WalkOptions {
+        roots,
+        exclude,
+        exclude_base,
+        include: common.include.clone(),
+        no_ignore: common.no_ignore,
+        follow_links: common.follow,
+        jobs: common.jobs.unwrap_or(0),
+    };
+    Ok(Plan {
+        options: Options {
+            walk,
+            config,
+            account: common.account,
+            staged: common.staged,
+            report_unused_suppressions: false,
+        },
+        color_stdout: use_color(common.color, io.stdout_tty),
+        show_keys: common.show_keys,
+        skip_unresolved: common.skip_unresolved,
+        quiet: common.quiet,
+    })
+}
+
+/// Paths as shown and as written in patch headers: relative to the current directory when they
+/// are below it, so `git apply` finds them.
+fn display_path(path: &Path) -> String {
+    if path.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = path.strip_prefix(&cwd) {
+                return rel.to_string_lossy().into_owned();
+            }
+        }
+    }
+    path.to_string_lossy().into_owned()
+}
+
+fn summarize(outcome: &Outcome) -> Summary {
+    let mut s = Summary {
+        files_scanned: outcome.scanned,
+        files_with_findings: outcome
+            .files
+            .iter()
+            .filter(|f| !f.findings.is_empty())
+            .count(),
+        errors: outcome.errors.len(),
+        ..Summary::default()
+    };
+    for (_, l) in outcome.findings() {
+        s.findings += 1;
+        match l.finding.status {
+            Status::Rewritable => s.rewritable += 1,
+            Status::Unresolved => s.unresolved += 1,
+            Status::NeedsReview => s.needs_review += 1,
+        }
+    }
+    s
+}
+
+fn cmd_scan(args: ScanArgs, io: &mut Io) -> Result<u8, Failure> {
+    let mut plan = plan(args.common, io)?;
+    plan.options.report_unused_suppressions = args.report_unused_suppressions;
+    let outcome = scan::scan(&plan.options)?;
+    let color = plan.color_stdout && args.format == Format::Text;
+    let mut reporter = args.format.reporter(color, plan.quiet);
+    for (path, l) in outcome.findings() {
+        let rec = report::record(&display_path(path), l, plan.show_keys);
+        reporter.message(io.stdout, Message::Finding(rec))?;
+    }
+    for e in &outcome.errors {
+        let msg = ErrorRecord {
+            message: e.to_string(),
+        };
+        if args.format == Format::Text {
+            writeln!(io.stderr, "zenduty-migrate: error: {}", msg.message)?;
+        } else {
+            reporter.message(io.stdout, Message::Error(msg))?;
+        }
+    }
+    let summary = summarize(&outcome);
+    let code = if !outcome.errors.is_empty() {
+        FAILED
+    } else if summary.findings > 0 {
+        FOUND
+    } else {
+        OK
+    };
+    reporter.message(io.stdout, Message::Summary(summary))?;
+    reporter.finish(io.stdout)?;
+    Ok(code)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Diff,
+    Apply { allow_dirty: bool, json: bool },
+}
+
+/// One file ready to be written.
+struct Prepared {
+    index: usize,
+    original: Vec<u8>,
+    new: Vec<u8>,
+}
+
+fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u8, Failure> {
+    let plan = plan(common, io)?;
+    let outcome = scan::scan(&plan.options)?;
+    let mut failed = !outcome.errors.is_empty();
+    for e in &outcome.errors {
+        writeln!(io.stderr, "zenduty-migrate: error: {e}")?;
+    }
+    let unresolved: Vec<_> = outcome
+        .findings()
+        .filter(|(_, l)| l.finding.status == Status::Unresolved)
+        .collect();
+    if !unresolved.is_empty() && !plan.skip_unresolved {
+        writeln!(
+            io.stderr,
+            "zenduty-migrate: error: {} references have no account; pass --account, set `account` \
+             in zenduty-migrate.toml, or use --skip-unresolved:",
+            unresolved.len()
+        )?;
+        for (path, l) in unresolved {
+            let rec = report::record(&display_path(path), l, plan.show_keys);
+            writeln!(
+                io.stderr,
+                "  {}:{}:{}: {}",
+                rec.path, rec.line, rec.column, rec.old
+            )?;
+        }
+        return Ok(FAILED);
+    }
+
+    // Prepare every file first: a changed or unparseable file is reported and left alone.
+    let mut prepared = Vec::new();
+    for (index, file) in outcome.files.iter().enumerate() {
+        let edits: Vec<_> = file.edits().cloned().collect();
+        if edits.is_empty() || file.blocked {
+            continue;
+        }
+        if plan.options.walk.follow_links
+            && !write::inside_roots(&file.path, &plan.options.walk.roots)
+        {
+            writeln!(
+                io.stderr,
+                "zenduty-migrate: error: {}: not written: it links to a place outside the scanned paths",
+                file.path.display()
+            )?;
+            failed = true;
+            continue;
+        }
+        let result = if plan.options.staged {
+            walk_staged_prepare(&file.path, &file.digest, &edits)
+        } else {
+            write::prepare(&file.path, &file.digest, &edits)
+        };
+        match result {
+            Ok((original, new)) => prepared.push(Prepared {
+                index,
+                original,
+                new,
+            }),
+            Err(e) => {
+                writeln!(io.stderr, "zenduty-migrate: error: {e}")?;
+                failed = true;
+            }
+        }
+    }
+
+    let json_record = matches!(mode, Mode::Apply { json: true, .. });
+    // Colour codes would land inside masked text: a redacted diff stays plain.
+    let style = Style {
+        color: plan.color_stdout && !redact,
+    };
+    if !json_record {
+        for p in &prepared {
+            let file = &outcome.files[p.index];
+            let edits: Vec<_> = file.edits().cloned().collect();
+            let mut buf = Vec::new();
+            if let Err(e) = diff::write_diff(
+                &mut buf,
+                &display_path(&file.path),
+                &p.original,
+                &edits,
+                style,
+            )? {
+                writeln!(
+                    io.stderr,
+                    "zenduty-migrate: error: {}: {e}",
+                    file.path.display()
+                )?;
+                failed = true;
+                continue;
+            }
+            if redact {
+                let secrets: Vec<Vec<u8>> = file
+                    .findings
+                    .iter()
+                    .flat_map(|l| l.finding.secrets.iter().cloned())
+                    .collect();
+                buf = report::redact(&buf, &secrets, false).0.into_bytes();
+            }
+            io.stdout.write_all(&buf)?;
+        }
+    }
+
+    let remaining = outcome
+        .findings()
+        .filter(|(path, l)| {
+            l.finding.status != Status::Rewritable
+                || outcome.files.iter().any(|f| f.path == *path && f.blocked)
+        })
+        .count();
+    let summary = summarize(&outcome);
+    match mode {
+        Mode::Diff => {
+            if !plan.quiet {
+                writeln!(io.stderr, "{}", report::summary_line(&summary))?;
+            }
+            Ok(if failed {
+                FAILED
+            } else if !prepared.is_empty() {
+                FOUND
+            } else {
+                OK
+            })
+        }
+        Mode::Apply { allow_dirty, json } => {
+            if !allow_dirty && !plan.options.staged {
+                let paths: Vec<PathBuf> = prepared
+                    .iter()
+                    .map(|p| outcome.files[p.index].path.clone())
+                    .collect();
+                let dirty = write::dirty_files(&paths);
+                if !dirty.is_empty() {
+                    writeln!(
+                        io.stderr,
+                        "zenduty-migrate: error: {} files have uncommitted changes; nothing was written \
+                         (commit or stash them, or pass --allow-dirty):",
+                        dirty.len()
+                    )?;
+                    for d in dirty {
+                        writeln!(io.stderr, "  {}", d.display())?;
+                    }
+                    return Ok(FAILED);
+                }
+            }
+            let mut written = Vec::new();
+            for p in &prepared {
+                let file = &outcome.files[p.index];
+                match write::commit(&file.path, &p.original, &p.new) {
+                    Ok(()) => written.push(p),
+                    Err(e) => {
+                        writeln!(io.stderr, "zenduty-migrate: error: {e}")?;
+                        failed = true;
+                    }
+                }
+            }
+            if json {
+                let files: Vec<_> = written
+                    .iter()
+                    .map(|p| {
+                        let file = &outcome.files[p.index];
+                        let edits: Vec<_> = file
+                            .findings
+                            .iter()
+                            .filter(|l| l.finding.edit.is_some())
+                            .map(|l| {
+                                let rec =
+                                    report::record(&display_path(&file.path), l, plan.show_keys);
+                                json!({
+                                    "kind": rec.kind,
+                                    "line": rec.line,
+                                    "column": rec.column,
+                                    "byte_range": rec.byte_range,
+                                    "old": rec.old,
+                                    "new": rec.new,
+                                })
+                            })
+                            .collect();
+                        json!({
+                            "path": display_path(&file.path),
+                            "sha256_before": hex(&scan::digest(&p.original)),
+                            "sha256_after": hex(&scan::digest(&p.new)),
+                            "edits": edits,
+                        })
+                    })
+                    .collect();
+                let doc = json!({
+                    "tool": "zenduty-migrate",
+                    "version": report::SCHEMA_VERSION,
+                    "files": files,
+                    "remaining": remaining,
+                    "errors": outcome.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                    "summary": summary,
+                });
+                serde_json::to_writer_pretty(&mut *io.stdout, &doc).map_err(io::Error::from)?;
+                writeln!(io.stdout)?;
+            }
+            if !plan.quiet {
+                let edits: usize = written
+                    .iter()
+                    .map(|p| outcome.files[p.index].edits().count())
+                    .sum();
+                writeln!(
+                    io.stderr,
+                    "rewrote {edits} references in {} files; {remaining} findings left for review",
+                    written.len()
+                )?;
+            }
+            Ok(if failed {
+                FAILED
+            } else if remaining > 0 {
+                FOUND
+            } else {
+                OK
+            })
+        }
+    }
+}
+
+/// `--staged` judges the index content: check the work tree still holds it before writing.
+fn walk_staged_prepare(
+    path: &Path,
+    expected: &[u8; 32],
+    edits: &[crate::edit::Edit],
+) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    write::prepare(path, expected, edits).map_err(|e| match e {
+        Error::Changed { path } => Error::Verify {
+            path,
+            message: "the work tree differs from the staged content".into(),
+        },
+        other => other,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn cmd_init(args: InitArgs, io: &mut Io) -> Result<u8, Failure> {
+    let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
+    let path = match args.config {
+        Some(p) => p,
+        None => config::FILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| dir.join(config::FILE_NAMES[0])),
+    };
+    config::init(
+        &path,
+        &InitSettings {
+            account: args.account,
+            generic_application: args.generic_application,
+        },
+    )?;
+    writeln!(io.stderr, "wrote {}", path.display())?;
+    Ok(OK)
+}

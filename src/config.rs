@@ -324,7 +324,9 @@ mod tests {
 
     #[test]
     fn bad_account_is_rejected_with_its_line() {
-        let msg = parse("[accounts]\n\"k\" = \"no-dash\"\n").unwrap_err().to_string();
+        let msg = parse("[accounts]\n\"k\" = \"no-dash\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(msg.starts_with("z.toml:2:"), "{msg}");
         assert!(msg.contains("accounts"), "{msg}");
     }

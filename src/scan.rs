@@ -1,1 +1,530 @@
-//! TODO
+//! The scan pipeline: walk the tree in parallel, prefilter each file, run every detector on the
+//! files that may hold a legacy reference, resolve accounts and cross-file Terraform bindings,
+//! apply inline suppressions, and hand back findings sorted by path and position.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use aho_corasick::AhoCorasick;
+use sha2::{Digest, Sha256};
+
+use crate::config::{self, Config};
+use crate::error::Error;
+use crate::finding::{Finding, Kind, Status};
+use crate::rules::{export, terraform};
+use crate::url::{self, UrlForm};
+use crate::walk::{self, Filters, WalkOptions};
+
+/// The literals that mark a file worth parsing (SPEC 8): the vendor's name, and the key that marks
+/// a rule export which need not mention the vendor.
+pub const PREFILTER: [&str; 2] = ["zenduty", "rule_json"];
+
+/// The comment that suppresses findings on its own line.
+pub const IGNORE_MARK: &[u8] = b"zenduty-migrate: ignore";
+const NEXT_LINE_SUFFIX: &[u8] = b"-next-line";
+
+/// Everything one run needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub walk: WalkOptions,
+    pub config: Config,
+    /// `--account`.
+    pub account: Option<String>,
+    /// Judge the content staged in git instead of the work tree.
+    pub staged: bool,
+    /// Report suppression comments that suppress nothing.
+    pub report_unused_suppressions: bool,
+}
+
+/// A finding placed in its file.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub finding: Finding,
+    /// 1-based line and byte column of `finding.range.start`.
+    pub line: usize,
+    pub col: usize,
+    /// The bytes at `finding.range` when the file was read.
+    pub old: Vec<u8>,
+}
+
+/// The findings of one file.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub path: PathBuf,
+    pub findings: Vec<Located>,
+    /// sha256 of the bytes the findings were computed from.
+    pub digest: [u8; 32],
+    /// A structured parser failed on this file: it is reported, never written.
+    pub blocked: bool,
+}
+
+impl FileResult {
+    pub fn edits(&self) -> impl Iterator<Item = &crate::edit::Edit> {
+        self.findings.iter().filter_map(|l| l.finding.edit.as_ref())
+    }
+}
+
+/// The result of a scan: files with findings sorted by path, errors sorted by path.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<FileResult>,
+    pub errors: Vec<Error>,
+    pub scanned: usize,
+}
+
+impl Outcome {
+    pub fn findings(&self) -> impl Iterator<Item = (&Path, &Located)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.findings.iter().map(move |l| (f.path.as_path(), l)))
+    }
+}
+
+/// What the detectors found in one file's bytes, before placement and suppression.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub terraform: Option<terraform::TfFile>,
+    /// KEY texts of legacy URLs that name a Terraform integration's key.
+    pub legacy_key_texts: Vec<String>,
+    pub error: Option<Error>,
+}
+
+/// Builds the case-insensitive prefilter.
+pub fn prefilter() -> AhoCorasick {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(PREFILTER)
+        .expect("static patterns")
+}
+
+/// Run every detector on one file's bytes.
+pub fn analyze(path: &Path, text: &[u8], config: &Config, account: Option<&str>) -> Analysis {
+    let mut analysis = Analysis::default();
+    url_findings(text, config, account, &mut analysis);
+    analysis.findings.extend(crate::review::find(path, text));
+    match extension(path).as_deref() {
+        Some("tf") => match terraform::analyze(path, text) {
+            Ok(tf) => analysis.terraform = Some(tf),
+            Err(e) => analysis.error = Some(e),
+        },
+        Some("json" | "yaml" | "yml") => match export::analyze(path, text, config) {
+            Ok(found) => analysis.findings.extend(found),
+            Err(e) => analysis.error = Some(e),
+        },
+        _ => {}
+    }
+    analysis
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// The account for a key text: `[accounts]`, then `--account`, then the config's `account`.
+pub fn resolve_account<'a>(
+    key_text: Option<&str>,
+    config: &'a Config,
+    account: Option<&'a str>,
+) -> Option<&'a str> {
+    key_text
+        .and_then(|k| config.account_for_key(k))
+        .or(account)
+        .or_else(|| config.default_account())
+}
+
+fn url_findings(text: &[u8], config: &Config, account: Option<&str>, out: &mut Analysis) {
+    for m in url::find(text) {
+        let key_text = m
+            .key
+            .as_ref()
+            .map(|k| String::from_utf8_lossy(&text[k.clone()]).into_owned());
+        let literal = m.key_is_literal(text);
+        let resolved = resolve_account(key_text.as_deref(), config, account);
+        match &m.form {
+            UrlForm::Legacy => {
+                let kind = if m.key.is_some() {
+                    Kind::LegacyUrl
+                } else {
+                    Kind::LegacyBaseUrl
+                };
+                if let Some(k) = &key_text {
+                    if k.contains("integration_key") {
+                        out.legacy_key_texts.push(k.clone());
+                    }
+                }
+                let new_key = key_text
+                    .as_deref()
+                    .filter(|_| literal)
+                    .and_then(|k| config.keys.get(k))
+                    .map(String::as_bytes);
+                let mut secrets = Vec::new();
+                if literal {
+                    secrets.extend(key_text.clone().map(String::into_bytes));
+                    secrets.extend(new_key.map(<[u8]>::to_vec));
+                }
+                let mut finding = match resolved {
+                    Some(acct) => Finding::rewrite(
+                        kind,
+                        m.range.clone(),
+                        url::rewrite(text, &m, acct, new_key),
+                    ),
+                    None => Finding {
+                        kind,
+                        status: Status::Unresolved,
+                        range: m.range.clone(),
+                        new: None,
+                        message: "no account for this key: pass --account, or set `account` or an \
+                                  `[accounts]` entry in zenduty-migrate.toml"
+                            .into(),
+                        secrets: Vec::new(),
+                        edit: None,
+                    },
+                };
+                finding.secrets = secrets;
+                out.findings.push(finding);
+            }
+            UrlForm::Generic {
+                account: acct_range,
+            } => {
+                let found = &text[acct_range.clone()];
+                let Ok(found) = std::str::from_utf8(found) else {
+                    continue;
+                };
+                // A placeholder in the account position (API docs) is not a wrong account.
+                if !config::valid_account(found) {
+                    continue;
+                }
+                if let Some(expected) = resolved {
+                    if expected != found {
+                        let mut f = Finding::review(
+                            Kind::WrongAccount,
+                            m.range.clone(),
+                            format!(
+                                "the URL's account is {found:?}, but this key resolves to {expected:?}"
+                            ),
+                        );
+                        if literal {
+                            f.secrets.extend(key_text.map(String::into_bytes));
+                        }
+                        out.findings.push(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Line starts of a text, for turning offsets into line numbers.
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &[u8]) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        Lines { starts }
+    }
+
+    /// 1-based line and column of `offset`.
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
+        let idx = self.starts.partition_point(|&s| s <= offset) - 1;
+        (idx + 1, offset - self.starts[idx] + 1)
+    }
+
+    /// Byte range of 1-based line `line` (without its newline).
+    pub fn range(&self, line: usize, len: usize) -> Range<usize> {
+        let start = self.starts[line - 1];
+        let end = self.starts.get(line).map_or(len, |&s| s - 1);
+        start..end
+    }
+
+    /// Offset of the start of 0-based line `index`.
+    pub fn start(&self, index: usize) -> usize {
+        self.starts[index]
+    }
+
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+/// Place findings in the text, drop suppressed ones, and (if asked) add unused suppressions.
+pub fn locate(text: &[u8], findings: Vec<Finding>, report_unused: bool) -> Vec<Located> {
+    let lines = Lines::new(text);
+    // line number -> (suppression comment line, used?)
+    let mut suppressed: BTreeMap<usize, (usize, usize, bool)> = BTreeMap::new();
+    for at in memchr::memmem::find_iter(text, IGNORE_MARK) {
+        let after = &text[at + IGNORE_MARK.len()..];
+        let (line, col) = lines.locate(at);
+        let next = after.starts_with(NEXT_LINE_SUFFIX);
+        let target = if next { line + 1 } else { line };
+        suppressed.insert(target, (line, col, false));
+    }
+    let mut located: Vec<Located> = findings
+        .into_iter()
+        .filter_map(|finding| {
+            let (line, col) = lines.locate(finding.range.start);
+            if let Some(entry) = suppressed.get_mut(&line) {
+                entry.2 = true;
+                return None;
+            }
+            let old = text[finding.range.clone()].to_vec();
+            Some(Located {
+                finding,
+                line,
+                col,
+                old,
+            })
+        })
+        .collect();
+    if report_unused {
+        for (line, col, used) in suppressed.into_values() {
+            if !used {
+                let start = lines.range(line, text.len()).start + col - 1;
+                located.push(Located {
+                    finding: Finding::review(
+                        Kind::UnusedSuppression,
+                        start..start + IGNORE_MARK.len(),
+                        "this suppression comment no longer matches any finding; remove it",
+                    ),
+                    line,
+                    col,
+                    old: IGNORE_MARK.to_vec(),
+                });
+            }
+        }
+    }
+    located.sort_by_key(|l| (l.finding.range.start, l.finding.range.end, l.finding.kind));
+    located
+}
+
+/// sha256 of some bytes.
+pub fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Is this content binary (holds a NUL byte)?
+pub fn is_binary(text: &[u8]) -> bool {
+    memchr::memchr(0, text).is_some()
+}
+
+struct Collected {
+    files: Vec<FileResult>,
+    errors: Vec<Error>,
+    terraform: Vec<(terraform::TfFile, [u8; 32])>,
+    legacy_key_texts: Vec<String>,
+}
+
+/// Scan every file the options name.
+pub fn scan(opts: &Options) -> Result<Outcome, Error> {
+    let filters = Filters::new(&opts.walk)?;
+    let matcher = prefilter();
+    let scanned = AtomicUsize::new(0);
+    let collected = Mutex::new(Collected {
+        files: Vec::new(),
+        errors: Vec::new(),
+        terraform: Vec::new(),
+        legacy_key_texts: Vec::new(),
+    });
+    let account = opts.account.as_deref();
+    let handle = |path: PathBuf, text: &[u8]| {
+        scanned.fetch_add(1, Ordering::Relaxed);
+        if !matcher.is_match(text) || is_binary(text) {
+            return;
+        }
+        let analysis = analyze(&path, text, &opts.config, account);
+        let blocked = analysis.error.is_some();
+        let digest_bytes = digest(text);
+        let located = locate(text, analysis.findings, opts.report_unused_suppressions);
+        let mut c = collected.lock().expect("no panics while locked");
+        c.legacy_key_texts.extend(analysis.legacy_key_texts);
+        if let Some(e) = analysis.error {
+            c.errors.push(e);
+        }
+        if let Some(tf) = analysis.terraform {
+            c.terraform.push((tf, digest_bytes));
+        }
+        if !located.is_empty() || blocked {
+            c.files.push(FileResult {
+                path,
+                findings: located,
+                digest: digest_bytes,
+                blocked,
+            });
+        }
+    };
+    if opts.staged {
+        let staged = walk::staged_files(&opts.walk.roots)?;
+        let next = AtomicUsize::new(0);
+        let jobs = opts.walk.jobs.max(1);
+        std::thread::scope(|s| {
+            for _ in 0..jobs.min(staged.len().max(1)) {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = staged.get(i) else { break };
+                    if filters.excluded(path, false) || !filters.included(path) {
+                        continue;
+                    }
+                    match walk::staged_content(path) {
+                        Ok(text) => handle(path.clone(), &text),
+                        Err(e) => collected.lock().expect("unpoisoned").errors.push(e),
+                    }
+                });
+            }
+        });
+    } else {
+        walk::walk(&opts.walk, &filters, || {
+            let mut buf = Vec::new();
+            let handle = &handle;
+            let collected = &collected;
+            move |entry: Result<PathBuf, Error>| match entry {
+                Ok(path) => {
+                    buf.clear();
+                    match std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut buf)) {
+                        Ok(_) => handle(path, &buf),
+                        Err(e) => collected
+                            .lock()
+                            .expect("unpoisoned")
+                            .errors
+                            .push(Error::io(path, e)),
+                    }
+                    // Keep one large file from pinning its buffer for the rest of the walk.
+                    if buf.capacity() > 1 << 20 {
+                        buf = Vec::new();
+                    }
+                }
+                Err(e) => collected.lock().expect("unpoisoned").errors.push(e),
+            }
+        });
+    }
+    let mut c = collected.into_inner().expect("unpoisoned");
+    resolve_terraform(&mut c, opts);
+    c.files.sort_by(|a, b| a.path.cmp(&b.path));
+    c.errors.sort_by_key(|e| e.to_string());
+    Ok(Outcome {
+        files: c.files,
+        errors: c.errors,
+        scanned: scanned.into_inner(),
+    })
+}
+
+/// Cross-file Terraform resolution: merge its findings into the files they belong to.
+fn resolve_terraform(c: &mut Collected, opts: &Options) {
+    if c.terraform.is_empty() {
+        return;
+    }
+    c.legacy_key_texts.sort();
+    c.legacy_key_texts.dedup();
+    c.terraform.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let facts: Vec<terraform::TfFile> = c.terraform.iter().map(|(tf, _)| tf.clone()).collect();
+    let mut by_path: BTreeMap<PathBuf, Vec<Finding>> = BTreeMap::new();
+    for (path, finding) in terraform::resolve(&facts, &c.legacy_key_texts, &opts.config) {
+        by_path.entry(path).or_default().push(finding);
+    }
+    for (path, findings) in by_path {
+        let Some((_, digest_bytes)) = c.terraform.iter().find(|(tf, _)| tf.path == path) else {
+            continue;
+        };
+        let text = if opts.staged {
+            walk::staged_content(&path)
+        } else {
+            std::fs::read(&path).map_err(|e| Error::io(&path, e))
+        };
+        let text = match text {
+            Ok(t) if digest(&t) == *digest_bytes => t,
+            Ok(_) => {
+                c.errors.push(Error::Changed { path });
+                continue;
+            }
+            Err(e) => {
+                c.errors.push(e);
+                continue;
+            }
+        };
+        let located = locate(&text, findings, false);
+        if located.is_empty() {
+            continue;
+        }
+        match c.files.iter_mut().find(|f| f.path == path) {
+            Some(file) => {
+                file.findings.extend(located);
+                file.findings
+                    .sort_by_key(|l| (l.finding.range.start, l.finding.range.end, l.finding.kind));
+            }
+            None => c.files.push(FileResult {
+                path,
+                findings: located,
+                digest: *digest_bytes,
+                blocked: false,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_locate() {
+        let l = Lines::new(b"ab\ncd\n");
+        assert_eq!(l.locate(0), (1, 1));
+        assert_eq!(l.locate(4), (2, 2));
+        assert_eq!(l.range(2, 6), 3..5);
+        assert_eq!(l.count(), 3);
+    }
+
+    #[test]
+    fn suppression_same_line_and_next_line() {
+        let text =
+            b"a X # zenduty-migrate: ignore\n# zenduty-migrate: ignore-next-line\nb X\nc X\n";
+        let at = |needle: &[u8], from: usize| {
+            from + memchr::memmem::find(&text[from..], needle).unwrap()
+        };
+        let findings = vec![
+            Finding::review(Kind::LegacySdk, at(b"X", 0)..at(b"X", 0) + 1, ""),
+            Finding::review(Kind::LegacySdk, at(b"b X", 0) + 2..at(b"b X", 0) + 3, ""),
+            Finding::review(Kind::LegacySdk, at(b"c X", 0) + 2..at(b"c X", 0) + 3, ""),
+        ];
+        let located = locate(text, findings, false);
+        assert_eq!(located.len(), 1);
+        assert_eq!(located[0].line, 4);
+    }
+
+    #[test]
+    fn unused_suppression_is_reported_on_request() {
+        let text = b"nothing here # zenduty-migrate: ignore\n";
+        let located = locate(text, Vec::new(), true);
+        assert_eq!(located.len(), 1);
+        assert_eq!(located[0].finding.kind, Kind::UnusedSuppression);
+        assert_eq!((located[0].line, located[0].col), (1, 16));
+        assert!(locate(text, Vec::new(), false).is_empty());
+    }
+
+    #[test]
+    fn account_resolution_order() {
+        let config = Config::parse(
+            "account = \"cfg\"\n[accounts]\n\"K1\" = \"perkey\"\n",
+            Path::new("z.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            resolve_account(Some("K1"), &config, Some("cli")),
+            Some("perkey")
+        );
+        assert_eq!(
+            resolve_account(Some("K2"), &config, Some("cli")),
+            Some("cli")
+        );
+        assert_eq!(resolve_account(Some("K2"), &config, None), Some("cfg"));
+        assert_eq!(resolve_account(None, &Config::default(), None), None);
+    }
+}
