@@ -25,7 +25,12 @@ fn edits(path: &str, text: &[u8], config: &Config) -> Vec<Edit> {
 
 fn url_piece() -> impl Strategy<Value = String> {
     let scheme = prop_oneof!["https://", "http://", "//", "", "HTTPS://"];
-    let host = prop_oneof!["events.zenduty.com", "www.zenduty.com", "zenduty.com", "WWW.Zenduty.COM"];
+    let host = prop_oneof![
+        "events.zenduty.com",
+        "www.zenduty.com",
+        "zenduty.com",
+        "WWW.Zenduty.COM"
+    ];
     let key = prop_oneof![
         "/d58c08d0-75f7-4c48-8220-422b51b31847",
         "/${KEY}",
