@@ -186,7 +186,12 @@ impl Config {
 
     /// The directory the config's relative globs are anchored at.
     pub fn base_dir(&self) -> Option<&Path> {
-        self.path.as_deref().and_then(Path::parent)
+        let parent = self.path.as_deref().and_then(Path::parent)?;
+        Some(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        })
     }
 
     /// The default account from the file, if any.
