@@ -1,0 +1,302 @@
+//! Golden and property tests of the alert-rule converters (`src/rules/`): Terraform modules and
+//! JSON/YAML rule exports are converted with the edits the pipeline would apply, and compared
+//! byte for byte with the expected files next to them (`*.expected`). `UPDATE_GOLDEN=1` rewrites
+//! the expected files; review their diff before committing.
+
+use std::path::{Path, PathBuf};
+
+use zenduty_migrate::config::Config;
+use zenduty_migrate::edit::{splice, Edit};
+use zenduty_migrate::finding::{Finding, Kind, Status};
+use zenduty_migrate::rules::{export, terraform};
+
+const GENERIC_APP: &str = "3f1b6c2e-8d4a-4f7b-9e2c-5a6d7e8f9a0b";
+const LEGACY_KEY: &str = "${zenduty_integrations.alertmanager.integration_key}";
+
+fn fixtures(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/rules")
+        .join(dir)
+}
+
+fn config(extra: &str) -> Config {
+    Config::parse(extra, Path::new("zenduty-migrate.toml")).unwrap()
+}
+
+fn with_generic() -> Config {
+    config(&format!(
+        "[terraform]\ngeneric_application = \"{GENERIC_APP}\"\n"
+    ))
+}
+
+fn edits(findings: &[&Finding]) -> Vec<Edit> {
+    findings.iter().filter_map(|f| f.edit.clone()).collect()
+}
+
+fn golden(path: &Path, actual: &[u8]) {
+    let expected_path = PathBuf::from(format!("{}.expected", path.display()));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&expected_path, actual).unwrap();
+    }
+    let expected = std::fs::read(&expected_path)
+        .unwrap_or_else(|_| panic!("missing {}", expected_path.display()));
+    assert!(
+        expected == actual,
+        "{} differs from {}:\n{}",
+        path.display(),
+        expected_path.display(),
+        String::from_utf8_lossy(actual)
+    );
+}
+
+fn tf_inputs(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+        .map(|p| {
+            let text = std::fs::read(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Run the Terraform converter over in-memory files; returns the findings per file.
+fn tf_run(
+    files: &[(PathBuf, Vec<u8>)],
+    keys: &[String],
+    config: &Config,
+) -> Vec<(PathBuf, Finding)> {
+    let facts: Vec<_> = files
+        .iter()
+        .map(|(p, t)| terraform::analyze(p, t).unwrap())
+        .collect();
+    terraform::resolve(&facts, keys, config)
+}
+
+fn apply(files: &[(PathBuf, Vec<u8>)], findings: &[(PathBuf, Finding)]) -> Vec<(PathBuf, Vec<u8>)> {
+    files
+        .iter()
+        .map(|(p, t)| {
+            let mine: Vec<&Finding> = findings
+                .iter()
+                .filter(|(fp, _)| fp == p)
+                .map(|(_, f)| f)
+                .collect();
+            (p.clone(), splice(t, &edits(&mine)).unwrap())
+        })
+        .collect()
+}
+
+fn show(findings: &[(PathBuf, Finding)], texts: &[(PathBuf, Vec<u8>)]) -> String {
+    let mut out = String::new();
+    for (p, f) in findings {
+        let text = &texts.iter().find(|(tp, _)| tp == p).unwrap().1;
+        let (line, _) = zenduty_migrate::config::line_col(text, f.range.start);
+        out.push_str(&format!(
+            "{}:{line}: {} {:?} {:?} -> {:?}: {}\n",
+            p.file_name().unwrap().to_string_lossy(),
+            f.kind.as_str(),
+            f.status,
+            String::from_utf8_lossy(&text[f.range.clone()]),
+            f.new.as_deref().map(String::from_utf8_lossy),
+            f.message
+        ));
+    }
+    out
+}
+
+#[test]
+fn terraform_module_golden() {
+    let dir = fixtures("terraform/module");
+    let files = tf_inputs(&dir);
+    let findings = tf_run(&files, &[LEGACY_KEY.to_string()], &with_generic());
+    let listing = show(&findings, &files);
+    golden(&dir.join("findings.txt"), listing.as_bytes());
+    let out = apply(&files, &findings);
+    for (p, new) in &out {
+        golden(p, new);
+        // The converted file is still HCL.
+        hcl_edit::parser::parse_body(std::str::from_utf8(new).unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn terraform_only_edited_lines_change() {
+    let dir = fixtures("terraform/module");
+    let files = tf_inputs(&dir);
+    let findings = tf_run(&files, &[LEGACY_KEY.to_string()], &with_generic());
+    for (p, new) in apply(&files, &findings) {
+        let old = &files.iter().find(|(fp, _)| *fp == p).unwrap().1;
+        let old_lines: Vec<&[u8]> = old.split(|&b| b == b'\n').collect();
+        let new_lines: Vec<&[u8]> = new.split(|&b| b == b'\n').collect();
+        assert_eq!(old_lines.len(), new_lines.len());
+        for (i, (a, b)) in old_lines.iter().zip(&new_lines).enumerate() {
+            if a != b {
+                let s = String::from_utf8_lossy(b);
+                assert!(
+                    s.contains("$.payload") || s.contains(GENERIC_APP),
+                    "{}:{}: unexpected change: {s}",
+                    p.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn terraform_second_run_changes_nothing() {
+    let dir = fixtures("terraform/module");
+    let files = tf_inputs(&dir);
+    let keys = [LEGACY_KEY.to_string()];
+    let config = with_generic();
+    let once = apply(&files, &tf_run(&files, &keys, &config));
+    let second = tf_run(&once, &keys, &config);
+    assert!(
+        second.iter().all(|(_, f)| f.edit.is_none()),
+        "{}",
+        show(&second, &once)
+    );
+    // Only the rule bound to an integration managed elsewhere is still reported.
+    assert_eq!(second.len(), 1, "{}", show(&second, &once));
+    assert_eq!(apply(&once, &second), once);
+}
+
+#[test]
+fn terraform_without_generic_application_only_reports() {
+    let dir = fixtures("terraform/module");
+    let files = tf_inputs(&dir);
+    let findings = tf_run(&files, &[LEGACY_KEY.to_string()], &config(""));
+    assert!(findings
+        .iter()
+        .all(|(_, f)| f.edit.is_none() && f.status == Status::NeedsReview));
+    let integrations: Vec<_> = findings
+        .iter()
+        .filter(|(_, f)| f.kind == Kind::ApiIntegration)
+        .collect();
+    assert_eq!(integrations.len(), 2);
+    assert!(integrations
+        .iter()
+        .all(|(_, f)| f.message.contains("generic_application")));
+    let rules = findings
+        .iter()
+        .filter(|(_, f)| f.kind == Kind::LegacyAlertRule)
+        .count();
+    assert_eq!(rules, 7);
+    assert!(findings
+        .iter()
+        .filter(|(_, f)| f.kind == Kind::LegacyAlertRule)
+        .all(|(_, f)| f.new.is_some() && f.message.contains("generic_application")));
+}
+
+#[test]
+fn terraform_without_the_legacy_url_the_alertmanager_integration_is_generic() {
+    let dir = fixtures("terraform/module");
+    let files = tf_inputs(&dir);
+    let findings = tf_run(&files, &[], &with_generic());
+    assert!(!show(&findings, &files).contains("alertmanager"));
+}
+
+#[test]
+fn terraform_listed_integration_and_custom_root() {
+    let files = vec![(
+        PathBuf::from("m/a.tf"),
+        br#"resource "zenduty_integrations" "x" {
+  application = "11111111-2222-4333-8444-555555555555"
+}
+resource "zenduty_alertrules" "r" {
+  integration_id = zenduty_integrations.x[0].unique_id
+  rule_json = "{\"type\":\"rule\",\"properties\":{\"field\":\"alert.payload\",\"operator\":\"payloadsearch\",\"value\":[\"$.a\",\"b\"]}}"
+}
+"#
+        .to_vec(),
+    )];
+    let cfg = config(&format!(
+        "[rules]\npayload_root = \"$['body']\"\n[terraform]\ngeneric_application = \"{GENERIC_APP}\"\napi_integrations = [\"zenduty_integrations.x\"]\n"
+    ));
+    let out = apply(&files, &tf_run(&files, &[], &cfg));
+    let text = String::from_utf8(out[0].1.clone()).unwrap();
+    assert!(
+        text.contains(&format!("application = \"{GENERIC_APP}\"")),
+        "{text}"
+    );
+    assert!(text.contains(r#"[\"$['body'].a\",\"b\"]"#), "{text}");
+}
+
+#[test]
+fn terraform_rules_in_another_module_do_not_bind() {
+    let files = vec![
+        (
+            PathBuf::from("a/main.tf"),
+            br#"resource "zenduty_integrations" "x" { application = "27c9800c-2856-490d-8119-790be1308dd4" }"#.to_vec(),
+        ),
+        (
+            PathBuf::from("b/main.tf"),
+            br#"resource "zenduty_alertrules" "r" {
+  integration_id = zenduty_integrations.x.unique_id
+  rule_json = "{\"type\":\"rule\",\"properties\":{\"field\":\"alert.payload\",\"operator\":\"payloadsearch\",\"value\":[\"$.a\",\"b\"]}}"
+}
+"#
+            .to_vec(),
+        ),
+    ];
+    let findings = tf_run(&files, &[], &with_generic());
+    let b: Vec<_> = findings
+        .iter()
+        .filter(|(p, _)| p.starts_with("b"))
+        .collect();
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].1.kind, Kind::NeedsReview);
+    assert!(b[0].1.message.contains("not declared in this module"));
+}
+
+#[test]
+fn terraform_crlf_and_bom_are_kept() {
+    let text = b"\xEF\xBB\xBFresource \"zenduty_integrations\" \"x\" {\r\n  application = \"27c9800c-2856-490d-8119-790be1308dd4\"\r\n}\r\nresource \"zenduty_alertrules\" \"r\" {\r\n  integration_id = zenduty_integrations.x.unique_id\r\n  rule_json = <<EOT\r\n{\"type\":\"rule\",\"properties\":{\"field\":\"alert.payload\",\"operator\":\"payloadsearch\",\"value\":[\"$.a\",\"b\"]}}\r\nEOT\r\n}\r\n".to_vec();
+    let files = vec![(PathBuf::from("m/a.tf"), text.clone())];
+    let out = apply(&files, &tf_run(&files, &[], &with_generic()));
+    let expected = String::from_utf8(text)
+        .unwrap()
+        .replace("27c9800c-2856-490d-8119-790be1308dd4", GENERIC_APP)
+        .replace("\"$.a\"", "\"$.payload.a\"");
+    assert_eq!(String::from_utf8(out[0].1.clone()).unwrap(), expected);
+}
+
+#[test]
+fn terraform_invalid_hcl_names_the_file_and_line() {
+    let err = terraform::analyze(
+        Path::new("bad.tf"),
+        b"resource \"zenduty_integrations\" \"x\" {\n  application = \n}\n",
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with("bad.tf:"), "{msg}");
+}
+
+#[test]
+fn terraform_opaque_rule_json_is_reviewed() {
+    let files = vec![(
+        PathBuf::from("m/a.tf"),
+        br#"resource "zenduty_integrations" "x" { application = "27c9800c-2856-490d-8119-790be1308dd4" }
+resource "zenduty_alertrules" "r" {
+  integration_id = zenduty_integrations.x.unique_id
+  rule_json = file("${path.module}/rules/r.json")
+}
+"#
+        .to_vec(),
+    )];
+    let findings = tf_run(&files, &[], &with_generic());
+    assert!(findings
+        .iter()
+        .any(|(_, f)| f.kind == Kind::NeedsReview && f.message.contains("not a literal")));
+}
+
+#[allow(dead_code)]
+fn export_run(path: &Path, config: &Config) -> (Vec<u8>, Vec<Finding>) {
+    let text = std::fs::read(path).unwrap();
+    let findings = export::analyze(path, &text, config).unwrap();
+    (text, findings)
+}
