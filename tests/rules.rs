@@ -294,9 +294,117 @@ resource "zenduty_alertrules" "r" {
         .any(|(_, f)| f.kind == Kind::NeedsReview && f.message.contains("not a literal")));
 }
 
-#[allow(dead_code)]
-fn export_run(path: &Path, config: &Config) -> (Vec<u8>, Vec<Finding>) {
-    let text = std::fs::read(path).unwrap();
-    let findings = export::analyze(path, &text, config).unwrap();
-    (text, findings)
+fn export_golden(name: &str, config: &Config) -> Vec<Finding> {
+    let path = fixtures("export").join(name);
+    let text = std::fs::read(&path).unwrap();
+    let findings = export::analyze(&path, &text, config).unwrap();
+    let mut listing = String::new();
+    for f in &findings {
+        let (line, _) = zenduty_migrate::config::line_col(&text, f.range.start);
+        listing.push_str(&format!(
+            "{line}: {} {:?} {:?} -> {:?}: {}\n",
+            f.kind.as_str(),
+            f.status,
+            String::from_utf8_lossy(&text[f.range.clone()]),
+            f.new.as_deref().map(String::from_utf8_lossy),
+            f.message
+        ));
+    }
+    golden(
+        &fixtures("export").join(format!("{name}.findings")),
+        listing.as_bytes(),
+    );
+    let refs: Vec<&Finding> = findings.iter().collect();
+    let new = splice(&text, &edits(&refs)).unwrap();
+    golden(&path, &new);
+    // Converting the converted file changes nothing.
+    let again = export::analyze(&path, &new, config).unwrap();
+    assert!(again.iter().all(|f| f.edit.is_none()), "{name}: {again:?}");
+    findings
+}
+
+#[test]
+fn export_json_golden() {
+    let f = export_golden("checkout-api.json", &with_generic());
+    assert_eq!(
+        f.iter().filter(|f| f.kind == Kind::LegacyAlertRule).count(),
+        3
+    );
+    assert_eq!(
+        f.iter().filter(|f| f.kind == Kind::ApiIntegration).count(),
+        2
+    );
+}
+
+#[test]
+fn export_yaml_golden() {
+    let f = export_golden("alertmanager.yaml", &with_generic());
+    assert_eq!(
+        f.iter().filter(|f| f.kind == Kind::LegacyAlertRule).count(),
+        4
+    );
+    let new = splice(
+        &std::fs::read(fixtures("export/alertmanager.yaml")).unwrap(),
+        &edits(&f.iter().collect::<Vec<_>>()),
+    )
+    .unwrap();
+    serde_yaml::from_slice::<serde_yaml::Value>(&new).unwrap();
+}
+
+#[test]
+fn export_generic_is_untouched() {
+    assert!(export_golden("generic.json", &with_generic()).is_empty());
+}
+
+#[test]
+fn export_without_generic_application_only_reports() {
+    let path = fixtures("export/checkout-api.json");
+    let text = std::fs::read(&path).unwrap();
+    let f = export::analyze(&path, &text, &config("")).unwrap();
+    assert!(f.iter().all(|f| f.edit.is_none()));
+    assert!(f
+        .iter()
+        .any(|f| f.kind == Kind::ApiIntegration && f.message.contains("generic_application")));
+}
+
+#[test]
+fn export_bare_rules_need_review_unless_listed() {
+    let path = fixtures("export/bare-rules.json");
+    let text = std::fs::read(&path).unwrap();
+    let f = export::analyze(&path, &text, &with_generic()).unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].kind, Kind::NeedsReview);
+    assert!(f[0].message.contains("api_rule_files"));
+
+    let listed = config("[rules]\napi_rule_files = [\"**/bare-rules.json\"]\n");
+    let f = export::analyze(&path, &text, &listed).unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].status, Status::Rewritable);
+    let new = splice(&text, &edits(&f.iter().collect::<Vec<_>>())).unwrap();
+    assert!(String::from_utf8_lossy(&new).contains(r#"[\"$.payload.region\",\"eu\"]"#));
+    assert!(export::analyze(&path, &new, &listed).unwrap().is_empty());
+}
+
+#[test]
+fn export_malformed_is_a_parse_error() {
+    let path = fixtures("export/malformed.json");
+    let text = std::fs::read(&path).unwrap();
+    let err = export::analyze(&path, &text, &with_generic()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("malformed.json:3"), "{msg}");
+    // Broken YAML that looks like an export, too.
+    let err = export::analyze(
+        Path::new("x.yaml"),
+        b"alert_rules:\n  - rule_json: '{\n bad: [\n",
+        &with_generic(),
+    );
+    assert!(err.is_err());
+    // A JSON file that is not an export is none of our business, broken or not.
+    assert!(export::analyze(
+        Path::new("package.json"),
+        b"{ \"zenduty\": 1, }",
+        &with_generic()
+    )
+    .unwrap()
+    .is_empty());
 }

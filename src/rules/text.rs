@@ -111,6 +111,14 @@ pub fn decode_heredoc(raw: &[u8], base: usize) -> Decoded {
     d
 }
 
+/// Text that is taken as it is (YAML plain and block scalars): the identity map.
+pub fn decode_raw(raw: &[u8], base: usize) -> Decoded {
+    Decoded {
+        text: raw.to_vec(),
+        map: (base..=base + raw.len()).collect(),
+    }
+}
+
 /// Decode the inside of a JSON string (`raw` excludes the quotes).
 pub fn decode_json_string(raw: &[u8], base: usize) -> Option<Decoded> {
     let mut d = Decoded {
