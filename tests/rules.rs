@@ -399,6 +399,14 @@ fn export_malformed_is_a_parse_error() {
         &with_generic(),
     );
     assert!(err.is_err());
+    // Several documents: reported, not an error.
+    let f = export::analyze(
+        Path::new("x.yaml"),
+        b"rule_json: '{}'\n---\nb: 1\n",
+        &with_generic(),
+    )
+    .unwrap();
+    assert_eq!(f[0].kind, Kind::NeedsReview);
     // A JSON file that is not an export is none of our business, broken or not.
     assert!(export::analyze(
         Path::new("package.json"),
@@ -407,4 +415,242 @@ fn export_malformed_is_a_parse_error() {
     )
     .unwrap()
     .is_empty());
+}
+
+/// Random rule trees, serialised with random spacing, converted through the public entry points
+/// (a Terraform quoted string, and a JSON export's escaped string).
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+    use zenduty_migrate::rules::jsonpath;
+
+    #[derive(Debug, Clone)]
+    enum T {
+        Group {
+            children: Vec<T>,
+            as_array: bool,
+        },
+        Leaf {
+            field: &'static str,
+            operator: &'static str,
+            v0: String,
+            v1: String,
+        },
+    }
+
+    fn path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("$".to_string()),
+            Just("$[0]".to_string()),
+            Just("$..host".to_string()),
+            Just("$['service name']".to_string()),
+            Just("$.alerts[].labels.pod".to_string()),
+            Just("$.payload".to_string()),
+            Just("$.payload.x".to_string()),
+            Just("$['payload'].y".to_string()),
+            Just("severity".to_string()),
+            Just("${x}".to_string()),
+            Just("".to_string()),
+            "[a-z_]{1,8}".prop_map(|s| format!("$.{s}")),
+            "[a-z \"\\\\$%{}/é]{0,8}".prop_map(|s| format!("$[\"{s}\"]")),
+        ]
+    }
+
+    fn tree() -> impl Strategy<Value = T> {
+        let leaf = (
+            prop::sample::select(vec![
+                "alert.payload",
+                "alert.payload",
+                "alert.message",
+                "alert.alert_type",
+            ]),
+            prop::sample::select(vec![
+                "payloadsearch",
+                "payloadsearch",
+                "payloadcontains",
+                "like",
+            ]),
+            path(),
+            "[a-z$\"\\\\{}%é\\n]{0,6}",
+        )
+            .prop_map(|(field, operator, v0, v1)| T::Leaf {
+                field,
+                operator,
+                v0,
+                v1,
+            });
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            (prop::collection::vec(inner, 0..4), any::<bool>())
+                .prop_map(|(children, as_array)| T::Group { children, as_array })
+        })
+    }
+
+    /// Serialise with spacing drawn from `ws`, cycling.
+    fn write(t: &T, ws: &[&str], i: &mut usize, out: &mut String) {
+        fn sp(ws: &[&str], i: &mut usize, out: &mut String) {
+            out.push_str(ws[*i % ws.len()]);
+            *i += 1;
+        }
+        let s = |v: &str| serde_json::to_string(v).unwrap();
+        match t {
+            T::Group { children, as_array } => {
+                out.push('{');
+                sp(ws, i, out);
+                out.push_str("\"type\":");
+                sp(ws, i, out);
+                out.push_str("\"group\",");
+                sp(ws, i, out);
+                out.push_str("\"children1\":");
+                sp(ws, i, out);
+                out.push(if *as_array { '[' } else { '{' });
+                for (n, c) in children.iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                        sp(ws, i, out);
+                    }
+                    if !*as_array {
+                        out.push_str(&format!("\"id{n}\":"));
+                        sp(ws, i, out);
+                    }
+                    write(c, ws, i, out);
+                }
+                out.push(if *as_array { ']' } else { '}' });
+                out.push_str(
+                    ",\"properties\":{\"conjunction\":\"AND\",\"not\":false},\"path\":[\"$.a\"]}",
+                );
+            }
+            T::Leaf {
+                field,
+                operator,
+                v0,
+                v1,
+            } => {
+                out.push_str("{\"type\":\"rule\",");
+                sp(ws, i, out);
+                out.push_str(&format!(
+                    "\"properties\":{{\"field\":{},\"operator\":{},",
+                    s(field),
+                    s(operator)
+                ));
+                sp(ws, i, out);
+                out.push_str(&format!("\"value\":[{},", s(v0)));
+                sp(ws, i, out);
+                out.push_str(&format!(
+                    "{}],\"valueSrc\":[\"value\",\"value\"],\"operatorOptions\":{{\"ploperator\":\"regex_equal\"}}}}}}",
+                    s(v1)
+                ));
+            }
+        }
+    }
+
+    /// Every payload-search leaf's value[0], in document order, replaced by null in `v`.
+    fn mask(v: &mut Value, found: &mut Vec<Value>) {
+        match v {
+            Value::Object(m) => {
+                let is_leaf = m.get("properties").is_some_and(|p| {
+                    p.get("field") == Some(&Value::from("alert.payload"))
+                        && p.get("operator") == Some(&Value::from("payloadsearch"))
+                });
+                if is_leaf {
+                    if let Some(Value::Array(a)) = m.get_mut("properties").unwrap().get_mut("value")
+                    {
+                        if let Some(first) = a.first_mut() {
+                            found.push(std::mem::replace(first, Value::Null));
+                        }
+                    }
+                }
+                for (_, c) in m.iter_mut() {
+                    mask(c, found);
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|c| mask(c, found)),
+            _ => {}
+        }
+    }
+
+    fn expected_path(old: &Value) -> Value {
+        let root = jsonpath::segments("$.payload").unwrap();
+        match old.as_str() {
+            Some(p) if jsonpath::is_rooted(p) && !jsonpath::is_under(p, &root) => {
+                Value::from(jsonpath::rebase(p, "$.payload"))
+            }
+            _ => old.clone(),
+        }
+    }
+
+    fn check_conversion(old_json: &str, new_json: &str) {
+        let mut old: Value = serde_json::from_str(old_json).unwrap();
+        let mut new: Value = serde_json::from_str(new_json).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        mask(&mut old, &mut a);
+        mask(&mut new, &mut b);
+        assert_eq!(old, new, "something besides value[0] changed");
+        let want: Vec<Value> = a.iter().map(expected_path).collect();
+        assert_eq!(b, want);
+    }
+
+    fn tf_file(rule_json: &str) -> Vec<u8> {
+        let quoted = serde_json::to_string(rule_json).unwrap(); // JSON-escape ...
+                                                                // ... then turn it into HCL escaping: HCL has no `\/`, `\b`, `\f`, and needs `$${`, `%%{`.
+        let hcl = quoted.replace("${", "$${").replace("%{", "%%{");
+        format!(
+            "resource \"zenduty_integrations\" \"x\" {{\n  application = \"27c9800c-2856-490d-8119-790be1308dd4\"\n}}\nresource \"zenduty_alertrules\" \"r\" {{\n  integration_id = zenduty_integrations.x.unique_id\n  rule_json      = {hcl}\n}}\n"
+        )
+        .into_bytes()
+    }
+
+    fn tf_rule_json(text: &[u8]) -> String {
+        let body = hcl_edit::parser::parse_body(std::str::from_utf8(text).unwrap()).unwrap();
+        let block = body.blocks().nth(1).unwrap();
+        match &block.body.get_attribute("rule_json").unwrap().value {
+            hcl_edit::expr::Expression::String(s) => s.value().clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn terraform_quoted_converts_once_and_only_value0(
+            t in tree(),
+            ws in prop::collection::vec(prop::sample::select(vec!["", " ", "\n  ", "\t", "\r\n"]), 1..6),
+        ) {
+            let mut json = String::new();
+            write(&t, &ws, &mut 0, &mut json);
+            let files = vec![(PathBuf::from("m/main.tf"), tf_file(&json))];
+            prop_assert_eq!(tf_rule_json(&files[0].1), json.clone());
+            let config = with_generic();
+            let findings = tf_run(&files, &[], &config);
+            let once = apply(&files, &findings);
+            check_conversion(&json, &tf_rule_json(&once[0].1));
+            let again = tf_run(&once, &[], &config);
+            prop_assert!(again.iter().all(|(_, f)| f.edit.is_none()));
+        }
+
+        #[test]
+        fn json_export_converts_once_and_only_value0(
+            t in tree(),
+            ws in prop::collection::vec(prop::sample::select(vec!["", " ", "\n", "  "]), 1..6),
+        ) {
+            let mut json = String::new();
+            write(&t, &ws, &mut 0, &mut json);
+            let export = serde_json::json!({
+                "unique_id": "u1",
+                "application": "27c9800c-2856-490d-8119-790be1308dd4",
+                "application_reference": {"name": "API"},
+                "transformers": [{"description": "r", "rule_json": json}],
+            });
+            let text = serde_json::to_vec_pretty(&export).unwrap();
+            let path = Path::new("export.json");
+            let config = with_generic();
+            let f = export::analyze(path, &text, &config).unwrap();
+            let new = splice(&text, &edits(&f.iter().collect::<Vec<_>>())).unwrap();
+            let v: Value = serde_json::from_slice(&new).unwrap();
+            check_conversion(&json, v["transformers"][0]["rule_json"].as_str().unwrap());
+            let again = export::analyze(path, &new, &config).unwrap();
+            prop_assert!(again.iter().all(|f| f.edit.is_none()));
+        }
+    }
 }

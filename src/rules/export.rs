@@ -104,9 +104,10 @@ impl Doc<'_> {
 
 /// Findings (with edits) for one JSON or YAML file that may be a rule export.
 pub fn analyze(path: &Path, text: &[u8], config: &Config) -> Result<Vec<Finding>, Error> {
-    let looks_like_export = RULE_LISTS
+    // Only a file that names a rule or an integration reference is an export; a broken
+    // `package.json` that merely mentions the vendor is none of our business.
+    let looks_like_export = ["rule_json", "application_reference"]
         .iter()
-        .chain(&["rule_json"])
         .any(|k| memchr::memmem::find(text, k.as_bytes()).is_some());
     if !looks_like_export {
         return Ok(Vec::new());
@@ -139,12 +140,23 @@ pub fn analyze(path: &Path, text: &[u8], config: &Config) -> Result<Vec<Finding>
         }
     } else {
         // serde_yaml is the judge of validity; our own reader only has to find positions.
-        if let Err(e) = serde_yaml::from_slice::<serde_yaml::Value>(text) {
-            let offset = e.location().map_or(0, |l| l.index());
-            return Err(parse_error(
-                offset,
-                format!("malformed YAML in a rule export: {e}"),
-            ));
+        let mut documents = 0;
+        for doc in serde_yaml::Deserializer::from_slice(text) {
+            if let Err(e) = <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
+                let offset = e.location().map_or(0, |l| l.index());
+                return Err(parse_error(
+                    offset,
+                    format!("malformed YAML in a rule export: {e}"),
+                ));
+            }
+            documents += 1;
+        }
+        if documents > 1 {
+            return Ok(vec![Finding::review(
+                Kind::NeedsReview,
+                0..0,
+                "rule export in a multi-document YAML file, which the tool does not edit; convert it by hand or split it",
+            )]);
         }
         match yaml::parse(text) {
             Ok(parsed) if yaml::agrees(text, &parsed) => Doc {
