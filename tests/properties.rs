@@ -27,7 +27,12 @@ fn url_piece() -> impl Strategy<Value = String> {
     // `select`, not string strategies: these are literals, not regexes.
     let pick = |items: &[&'static str]| prop::sample::select(items.to_vec());
     let scheme = pick(&["https://", "http://", "//", "", "HTTPS://"]);
-    let host = pick(&["events.zenduty.com", "www.zenduty.com", "zenduty.com", "WWW.Zenduty.COM"]);
+    let host = pick(&[
+        "events.zenduty.com",
+        "www.zenduty.com",
+        "zenduty.com",
+        "WWW.Zenduty.COM",
+    ]);
     let key = pick(&[
         "/d58c08d0-75f7-4c48-8220-422b51b31847",
         "/${KEY}",
