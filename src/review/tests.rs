@@ -357,3 +357,30 @@ proptest! {
         check_bounds(NAMES[n], s.as_bytes());
     }
 }
+
+#[test]
+fn reads_must_be_rooted_in_the_response() {
+    let src = r#"
+import requests
+ZENDUTY_URL = "https://events.zenduty.com/api/events/K/"
+def f(items, body):
+    r = requests.post(ZENDUTY_URL, json=body)
+    for item in items:
+        print(item["unique_id"])
+    x = {"unique_id": r.headers.get("x-id")}
+    alert = r.json()
+    return alert["unique_id"]
+"#;
+    assert_eq!(texts("a.py", src), [r#"["unique_id"]"#]);
+    assert!(find(Path::new("a.py"), src.as_bytes())[0].range.start > src.find("alert =").unwrap());
+}
+
+#[test]
+fn shell_reads_only_the_captured_output() {
+    let src =
+        "resp=$(curl -s -X POST \"$ZENDUTY_WEBHOOK_URL\" -d @a.json)\nother=$(cat cache.json)\n\
+               echo \"$other\" | jq -r .unique_id\necho \"$resp\" | jq -r .unique_id\n";
+    let got = find(Path::new("a.sh"), src.as_bytes());
+    assert_eq!(got.len(), 1);
+    assert!(got[0].range.start > src.find("echo \"$resp\"").unwrap());
+}
