@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use aho_corasick::AhoCorasick;
 use sha2::{Digest, Sha256};
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::error::Error;
 use crate::finding::{Finding, Kind, Status};
 use crate::rules::{export, terraform};
@@ -193,14 +193,13 @@ fn url_findings(text: &[u8], config: &Config, account: Option<&str>, out: &mut A
             UrlForm::Generic {
                 account: acct_range,
             } => {
-                let found = &text[acct_range.clone()];
-                let Ok(found) = std::str::from_utf8(found) else {
-                    continue;
-                };
                 // A placeholder in the account position (API docs) is not a wrong account.
-                if !config::valid_account(found) {
+                if !m.account_is_literal(text) {
                     continue;
                 }
+                let Ok(found) = std::str::from_utf8(&text[acct_range.clone()]) else {
+                    continue;
+                };
                 if let Some(expected) = resolved {
                     if expected != found {
                         let mut f = Finding::review(
