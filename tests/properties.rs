@@ -24,14 +24,16 @@ fn edits(path: &str, text: &[u8], config: &Config) -> Vec<Edit> {
 }
 
 fn url_piece() -> impl Strategy<Value = String> {
-    let scheme = prop_oneof!["https://", "http://", "//", "", "HTTPS://"];
-    let host = prop_oneof![
+    // Literal pieces: `select`, because a `&str` strategy would be read as a regex.
+    use prop::sample::select;
+    let scheme = select(vec!["https://", "http://", "//", "", "HTTPS://"]);
+    let host = select(vec![
         "events.zenduty.com",
         "www.zenduty.com",
         "zenduty.com",
-        "WWW.Zenduty.COM"
-    ];
-    let key = prop_oneof![
+        "WWW.Zenduty.COM",
+    ]);
+    let key = select(vec![
         "/d58c08d0-75f7-4c48-8220-422b51b31847",
         "/${KEY}",
         "/{{ .Values.zenduty.key | quote }}",
@@ -40,9 +42,9 @@ fn url_piece() -> impl Strategy<Value = String> {
         "",
         "/$KEY",
         "/<integration-key>",
-    ];
-    let slash = prop_oneof!["/", ""];
-    let suffix = prop_oneof!["", "?source=ci", "#frag"];
+    ]);
+    let slash = select(vec!["/", ""]);
+    let suffix = select(vec!["", "?source=ci", "#frag"]);
     (scheme, host, key, slash, suffix)
         .prop_map(|(s, h, k, sl, q)| format!("{s}{h}/api/events{k}{sl}{q}"))
 }
