@@ -527,3 +527,26 @@ fn the_example_workflow_uploads_the_sarif_report() {
     assert!(scan < upload);
     assert_eq!(steps[upload]["with"]["sarif_file"], "zenduty-migrate.sarif");
 }
+
+#[test]
+fn redact_masks_keys_in_the_diff_and_show_keys_in_findings() {
+    let dir = tree();
+    let exact = zm(dir.path(), &["diff"]);
+    assert_eq!(exact.code, 1, "{}", exact.stderr);
+    assert!(exact.stdout.contains(KEY), "the diff is exact by default");
+    let redacted = zm(dir.path(), &["diff", "--redact"]);
+    assert_eq!(redacted.code, 1);
+    assert!(!redacted.stdout.contains(KEY), "{}", redacted.stdout);
+    assert!(redacted
+        .stdout
+        .contains("+ZD=https://events.zenduty.com/integration/ab12c/generic/d58c…/"));
+    for format in ["text", "json", "sarif", "github"] {
+        let out = zm(dir.path(), &["scan", "--format", format]);
+        assert!(!out.stdout.contains(KEY), "{format} shows the key");
+        let shown = zm(dir.path(), &["scan", "--format", format, "--show-keys"]);
+        assert!(
+            shown.stdout.contains(KEY),
+            "{format} hides the key with --show-keys"
+        );
+    }
+}
