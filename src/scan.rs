@@ -38,6 +38,8 @@ pub struct Options {
     pub staged: bool,
     /// Report suppression comments that suppress nothing.
     pub report_unused_suppressions: bool,
+    /// Counts files as they are scanned, for a progress display (the library never prints).
+    pub progress: Option<std::sync::Arc<AtomicUsize>>,
 }
 
 /// A finding placed in its file.
@@ -47,6 +49,9 @@ pub struct Located {
     /// 1-based line and byte column of `finding.range.start`.
     pub line: usize,
     pub col: usize,
+    /// 1-based column of `finding.range.start` in characters (UTF-8 code points, counted as the
+    /// bytes that do not continue a UTF-8 sequence), as SARIF and editors count.
+    pub char_col: usize,
     /// The bytes at `finding.range` when the file was read.
     pub old: Vec<u8>,
 }
@@ -276,10 +281,12 @@ pub fn locate(text: &[u8], findings: Vec<Finding>, report_unused: bool) -> Vec<L
                 return None;
             }
             let old = text[finding.range.clone()].to_vec();
+            let char_col = char_column(text, finding.range.start, col);
             Some(Located {
                 finding,
                 line,
                 col,
+                char_col,
                 old,
             })
         })
@@ -296,6 +303,7 @@ pub fn locate(text: &[u8], findings: Vec<Finding>, report_unused: bool) -> Vec<L
                     ),
                     line,
                     col,
+                    char_col: char_column(text, start, col),
                     old: IGNORE_MARK.to_vec(),
                 });
             }
@@ -303,6 +311,12 @@ pub fn locate(text: &[u8], findings: Vec<Finding>, report_unused: bool) -> Vec<L
     }
     located.sort_by_key(|l| (l.finding.range.start, l.finding.range.end, l.finding.kind));
     located
+}
+
+/// 1-based character column of `offset`, whose byte column is `col`.
+fn char_column(text: &[u8], offset: usize, col: usize) -> usize {
+    let prefix = &text[offset + 1 - col..offset];
+    1 + prefix.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 /// sha256 of some bytes.
@@ -336,6 +350,9 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
     let account = opts.account.as_deref();
     let handle = |path: PathBuf, text: &[u8]| {
         scanned.fetch_add(1, Ordering::Relaxed);
+        if let Some(progress) = &opts.progress {
+            progress.fetch_add(1, Ordering::Relaxed);
+        }
         if !matcher.is_match(text) || is_binary(text) {
             return;
         }
