@@ -313,7 +313,7 @@ fn use_color(choice: ColorChoice, tty: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty()),
+        ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 
@@ -458,8 +458,8 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 fn progress_wanted(io: &Io, quiet: bool) -> bool {
     io.stderr_tty
         && !quiet
-        && std::env::var_os("CI").map_or(true, |v| v.is_empty() || v == "false")
-        && std::env::var_os("TERM").map_or(true, |v| v != "dumb")
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false")
+        && std::env::var_os("TERM").is_none_or(|v| v != "dumb")
 }
 
 /// Run the scan; with `delay`, show a throttled `scanning: N files` line on `stderr` once the
