@@ -37,6 +37,9 @@ pub struct UrlMatch {
     pub escaped_slashes: bool,
     /// A slash follows the key (or, for a base URL, `/api/events`).
     pub trailing_slash: bool,
+    /// No slash follows the key in the URL, but the code appends one right after the string
+    /// (`'…/events/${KEY}' + '/'`): the rewrite must not add a second.
+    pub code_appends_slash: bool,
     /// Query and fragment, kept as they are (may be empty).
     pub suffix: Range<usize>,
 }
@@ -78,7 +81,10 @@ pub fn find(text: &[u8]) -> Vec<UrlMatch> {
             // Inside the previous URL (e.g. in a placeholder of its key).
             continue;
         }
-        if let Some(m) = parse_at(text, hit.start()) {
+        if let Some(mut m) = parse_at(text, hit.start()) {
+            if m.key.is_some() && !m.trailing_slash && m.suffix.is_empty() {
+                m.code_appends_slash = slash_concatenated(text, m.range.end);
+            }
             if m.range.start >= last_end {
                 last_end = m.range.end;
                 out.push(m);
@@ -108,7 +114,9 @@ pub fn rewrite(text: &[u8], m: &UrlMatch, account: &str, new_key: Option<&[u8]>)
             let key = new_key.unwrap_or_else(|| text.get(k.clone()).unwrap_or_default());
             out.extend_from_slice(slash);
             out.extend_from_slice(key);
-            out.extend_from_slice(slash);
+            if !m.code_appends_slash {
+                out.extend_from_slice(slash);
+            }
         }
         // A base URL keeps its trailing slash or lack of one: the surrounding code appends the key.
         None if m.trailing_slash => out.extend_from_slice(slash),
@@ -116,6 +124,33 @@ pub fn rewrite(text: &[u8], m: &UrlMatch, account: &str, new_key: Option<&[u8]>)
     }
     out.extend_from_slice(text.get(m.suffix.clone()).unwrap_or_default());
     out
+}
+
+/// Does the string that ends at `end` get a `/` concatenated right after it
+/// (`"…" + "/"`, `'…' . '/'`, `"…" .. "/"`, `"…" & "/"`)?
+fn slash_concatenated(t: &[u8], end: usize) -> bool {
+    let Some(&quote) = t.get(end) else {
+        return false;
+    };
+    if !matches!(quote, b'"' | b'\'' | b'`') {
+        return false;
+    }
+    let skip_spaces = |mut i: usize| {
+        while t.get(i).is_some_and(|&b| b == b' ' || b == b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let i = skip_spaces(end + 1);
+    let op_len = match (t.get(i), t.get(i + 1)) {
+        (Some(b'.'), Some(b'.')) => 2,
+        (Some(b'+' | b'.' | b'&'), _) => 1,
+        _ => return false,
+    };
+    let i = skip_spaces(i + op_len);
+    matches!(t.get(i), Some(b'"' | b'\'' | b'`'))
+        && (t.get(i + 1) == Some(&b'/')
+            || (t.get(i + 1) == Some(&b'\\') && t.get(i + 2) == Some(&b'/')))
 }
 
 const HOST: &[u8] = b"zenduty.com";
@@ -300,6 +335,7 @@ impl Tail {
             key: self.key,
             escaped_slashes,
             trailing_slash: self.trailing,
+            code_appends_slash: false,
             suffix: self.suffix,
         }
     }
@@ -1568,5 +1604,44 @@ mod tests {
                 prop_assert_eq!(m.range.end, url_end);
             }
         }
+    }
+
+    #[test]
+    fn a_slash_concatenated_by_the_code_is_not_added_again() {
+        for (t, appended) in [
+            (
+                "x = 'https://events.zenduty.com/api/events/${KEY}' + \"/\"",
+                true,
+            ),
+            (
+                "$u = \"https://www.zenduty.com/api/events/$key\" . '/';",
+                true,
+            ),
+            (
+                "u = \"https://www.zenduty.com/api/events/\" .. k .. \"/\"",
+                false,
+            ),
+            (
+                "u = \"https://www.zenduty.com/api/events/K1\" + suffix",
+                false,
+            ),
+            (
+                "u = \"https://www.zenduty.com/api/events/K1/\" + '/'",
+                false,
+            ),
+        ] {
+            let m = one(t);
+            assert_eq!(m.code_appends_slash, appended, "{t}");
+            let new = rewrite(t.as_bytes(), &m, "ab12c", None);
+            if appended {
+                assert!(!new.ends_with(b"/"), "{t}");
+            }
+        }
+        let t = "x = 'https://events.zenduty.com/api/events/${KEY}' + \"/\"";
+        let m = one(t);
+        assert_eq!(
+            rewrite(t.as_bytes(), &m, "ab12c", None),
+            b"https://events.zenduty.com/integration/ab12c/generic/${KEY}"
+        );
     }
 }
