@@ -326,7 +326,7 @@ fn plan(common: Common, io: &Io) -> Result<Plan, Error> {
     }
     let config_path = match &common.config {
         Some(path) => Some(path.clone()),
-        None => config::discover(&roots[0]),
+        None => config::discover(&roots[0]).map(|p| PathBuf::from(display_path(&p))),
     };
     let config = match &config_path {
         Some(path) => Config::load(path)?,
@@ -455,11 +455,14 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
         .filter(|(_, l)| l.finding.status == Status::Unresolved)
         .collect();
     if !unresolved.is_empty() && !plan.skip_unresolved {
+        let count = match unresolved.len() {
+            1 => "1 reference has".to_string(),
+            n => format!("{n} references have"),
+        };
         writeln!(
             io.stderr,
-            "zenduty-migrate: error: {} references have no account; pass --account, set `account` \
-             in zenduty-migrate.toml, or use --skip-unresolved:",
-            unresolved.len()
+            "zenduty-migrate: error: {count} no account; pass --account, set `account` in \
+             zenduty-migrate.toml, or use --skip-unresolved:"
         )?;
         for (path, l) in unresolved {
             let rec = report::record(&display_path(path), l, plan.show_keys);

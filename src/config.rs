@@ -102,14 +102,24 @@ impl Config {
     /// Parse and validate config text; `path` is used in messages only.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let mut config: Config = toml::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .span()
-                .map_or((1, 1), |s| line_col(text.as_bytes(), s.start));
+            let offset = e.span().map_or(0, |s| s.start);
+            let (line, col) = line_col(text.as_bytes(), offset);
+            let message = e.message().trim();
+            let message = match key_at(text, offset) {
+                // Unknown-field messages already name the key.
+                Some(key)
+                    if !message
+                        .contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
+                {
+                    format!("key `{key}`: {message}")
+                }
+                _ => message.to_string(),
+            };
             Error::Config {
                 path: path.to_path_buf(),
                 line,
                 col,
-                message: e.message().trim().to_string(),
+                message,
             }
         })?;
         let bad = |spanned: &Spanned<String>, what: String| {
@@ -176,7 +186,12 @@ impl Config {
 
     /// The directory the config's relative globs are anchored at.
     pub fn base_dir(&self) -> Option<&Path> {
-        self.path.as_deref().and_then(Path::parent)
+        let parent = self.path.as_deref().and_then(Path::parent)?;
+        Some(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        })
     }
 
     /// The default account from the file, if any.
@@ -188,6 +203,28 @@ impl Config {
     pub fn account_for_key(&self, key_text: &str) -> Option<&str> {
         self.accounts.get(key_text).map(|a| a.get_ref().as_str())
     }
+}
+
+/// The dotted key assigned on the line holding `offset` (`scan.exclude`), for messages.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('[') {
+        return None;
+    }
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && !l.starts_with("[["))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 /// The nearest config file from `start` upwards (a file's own directory first).
@@ -317,9 +354,12 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_names_the_line() {
+    fn wrong_type_names_the_line_and_key() {
         let msg = parse("\n\naccount = 12\n").unwrap_err().to_string();
         assert!(msg.starts_with("z.toml:3:"), "{msg}");
+        assert!(msg.contains("`account`"), "{msg}");
+        let msg = parse("[scan]\nexclude = 3\n").unwrap_err().to_string();
+        assert!(msg.contains("`scan.exclude`"), "{msg}");
     }
 
     #[test]

@@ -24,9 +24,16 @@ fn edits(path: &str, text: &[u8], config: &Config) -> Vec<Edit> {
 }
 
 fn url_piece() -> impl Strategy<Value = String> {
-    let scheme = prop_oneof!["https://", "http://", "//", "", "HTTPS://"];
-    let host = prop_oneof!["events.zenduty.com", "www.zenduty.com", "zenduty.com", "WWW.Zenduty.COM"];
-    let key = prop_oneof![
+    // `select`, not string strategies: these are literals, not regexes.
+    let pick = |items: &[&'static str]| prop::sample::select(items.to_vec());
+    let scheme = pick(&["https://", "http://", "//", "", "HTTPS://"]);
+    let host = pick(&[
+        "events.zenduty.com",
+        "www.zenduty.com",
+        "zenduty.com",
+        "WWW.Zenduty.COM",
+    ]);
+    let key = pick(&[
         "/d58c08d0-75f7-4c48-8220-422b51b31847",
         "/${KEY}",
         "/{{ .Values.zenduty.key | quote }}",
@@ -35,9 +42,9 @@ fn url_piece() -> impl Strategy<Value = String> {
         "",
         "/$KEY",
         "/<integration-key>",
-    ];
-    let slash = prop_oneof!["/", ""];
-    let suffix = prop_oneof!["", "?source=ci", "#frag"];
+    ]);
+    let slash = pick(&["/", ""]);
+    let suffix = pick(&["", "?source=ci", "#frag"]);
     (scheme, host, key, slash, suffix)
         .prop_map(|(s, h, k, sl, q)| format!("{s}{h}/api/events{k}{sl}{q}"))
 }

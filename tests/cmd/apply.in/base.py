@@ -1,0 +1,1 @@
+base = "https://www.zenduty.com/api/events"

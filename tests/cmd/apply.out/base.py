@@ -1,0 +1,1 @@
+base = "https://events.zenduty.com/integration/ab12c/generic"

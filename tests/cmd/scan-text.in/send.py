@@ -1,0 +1,1 @@
+requests.post(f"https://events.zenduty.com/api/events/{KEY}/")

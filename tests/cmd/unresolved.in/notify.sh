@@ -1,0 +1,1 @@
+curl -X POST https://www.zenduty.com/api/events/$ZD_KEY/
