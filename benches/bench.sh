@@ -182,6 +182,7 @@ EOF
 }
 
 sysinfo() {
+  echo "load average before timing: $load_before (other processes on the machine make times noisy; the ratio pairs interleaved runs to cancel most of it)"
   echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
   echo "ripgrep: $(rg --version | head -n1); zenduty-migrate: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet 2>/dev/null || echo '+dirty')"
 }
@@ -193,7 +194,8 @@ main_name=scan-$mib
 gen scan "$main_name" --files "$files" --mb "$mib"
 tree=$dir/$main_name
 m=$tree.manifest.json
-note "timing: $runs interleaved runs each after a warm-up (page cache warm)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+note "timing: $runs interleaved runs each after a warm-up (page cache warm); load average $load_before"
 compare "$tree" "$runs"
 cp "$tmp/scan.out" "$tmp/default.json"
 check_out=$(check_scan "$m" "$tmp/default.json") && count_ok=1 || count_ok=0

@@ -675,4 +675,69 @@ mod tests {
         assert_eq!(resolve_account(Some("K2"), &config, None), Some("cfg"));
         assert_eq!(resolve_account(None, &Config::default(), None), None);
     }
+
+    #[test]
+    fn prefilter_agrees_with_the_automaton() {
+        let fast = Prefilter::default();
+        let slow = prefilter();
+        let cases: &[&[u8]] = &[
+            b"",
+            b"z",
+            b"zendut",
+            b"zenduty",
+            b"ZENDUTY",
+            b"xx ZenDuty.com",
+            b"zzzenduty",
+            b"zendutZ",
+            b"rule_json",
+            b"RULE_JSON: 1",
+            b"ule_json",
+            b"rule_jso",
+            b"j rule_JSon",
+            b"jjjjjj",
+            b"json size lazy zone zen duty rule",
+            b"\x00zenduty\x00",
+        ];
+        for &text in cases {
+            assert_eq!(fast.is_match(text), slow.is_match(text), "{text:?}");
+        }
+        // Every position of both needles in a longer text, in mixed case.
+        for needle in [&b"zEnDuTy"[..], b"RuLe_JsOn"] {
+            for at in 0..40 {
+                let mut text = vec![b'z'; 40];
+                text.splice(at..at, needle.iter().copied());
+                assert!(fast.is_match(&text));
+                assert!(fast.is_match(&text[at..at + needle.len()]));
+                assert!(!fast.is_match(&text[at + 1..at + needle.len()]));
+            }
+        }
+    }
+
+    #[test]
+    fn large_files_are_searched_in_windows() {
+        let dir = tempfile::tempdir().unwrap();
+        let matcher = Prefilter::default();
+        let mut buf = ReadBuf::new();
+        let size = WHOLE_FILE * 2 + 100;
+        // A needle straddling the first window's end, one in the last window, and none.
+        for at in [WHOLE_FILE - 3, size - 20, usize::MAX] {
+            let mut text = vec![b'a'; size];
+            if at != usize::MAX {
+                text[at..at + 7].copy_from_slice(b"ZENDUTY");
+            }
+            let path = dir.path().join("big.txt");
+            std::fs::write(&path, &text).unwrap();
+            let found = read_candidate(&path, &mut buf, &matcher).unwrap();
+            assert_eq!(found, at != usize::MAX);
+            if found {
+                assert!(buf.bytes() == text.as_slice(), "read whole after a hit");
+            }
+        }
+        let small = dir.path().join("small.txt");
+        std::fs::write(&small, b"see rule_json here").unwrap();
+        assert!(read_candidate(&small, &mut buf, &matcher).unwrap());
+        assert_eq!(buf.bytes(), b"see rule_json here");
+        std::fs::write(&small, b"").unwrap();
+        assert!(!read_candidate(&small, &mut buf, &matcher).unwrap());
+    }
 }
