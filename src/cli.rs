@@ -6,6 +6,9 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -257,6 +260,19 @@ impl From<Error> for Failure {
 fn hint(e: &Error) -> Option<&'static str> {
     match e {
         Error::Config { .. } => Some("run `zenduty-migrate init` to write a commented template"),
+        Error::Usage(m) if m.starts_with("--account") => Some(
+            "the account identifier is the segment after /integration/ in the Generic \
+             Integration URL the vendor shows",
+        ),
+        Error::Usage(m) if m.starts_with("--staged") => {
+            Some("--staged reads git's index: run it inside a git work tree, or drop --staged")
+        }
+        Error::Usage(m) if m.ends_with("no such file or directory") => {
+            Some("paths are relative to the current directory; with no path, `.` is scanned")
+        }
+        Error::Usage(m) if m.starts_with("bad exclude") || m.starts_with("bad include") => {
+            Some("globs use gitignore syntax, as in `vendor/**` or `*.lock`")
+        }
         _ => None,
     }
 }
@@ -354,6 +370,7 @@ fn plan(common: Common, io: &Io) -> Result<Plan, Error> {
             account: common.account,
             staged: common.staged,
             report_unused_suppressions: false,
+            progress: None,
         },
         color_stdout: use_color(common.color, io.stdout_tty),
         show_keys: common.show_keys,
@@ -400,7 +417,8 @@ fn summarize(outcome: &Outcome) -> Summary {
 fn cmd_scan(args: ScanArgs, io: &mut Io) -> Result<u8, Failure> {
     let mut plan = plan(args.common, io)?;
     plan.options.report_unused_suppressions = args.report_unused_suppressions;
-    let outcome = scan::scan(&plan.options)?;
+    let show = progress_wanted(io, plan.quiet) && args.format == Format::Text;
+    let outcome = scan_with_progress(&plan.options, io.stderr, show.then_some(PROGRESS_DELAY))?;
     let color = plan.color_stdout && args.format == Format::Text;
     let mut reporter = args.format.reporter(color, plan.quiet);
     for (path, l) in outcome.findings() {
@@ -430,6 +448,67 @@ fn cmd_scan(args: ScanArgs, io: &mut Io) -> Result<u8, Failure> {
     Ok(code)
 }
 
+/// A scan shorter than this shows no progress line.
+const PROGRESS_DELAY: Duration = Duration::from_millis(300);
+/// How often the progress line is redrawn.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// A progress line only for a person watching: stderr is a terminal, not `--quiet`, not in CI,
+/// not a dumb terminal. (Callers also rule out machine formats.)
+fn progress_wanted(io: &Io, quiet: bool) -> bool {
+    io.stderr_tty
+        && !quiet
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false")
+        && std::env::var_os("TERM").is_none_or(|v| v != "dumb")
+}
+
+/// Run the scan; with `delay`, show a throttled `scanning: N files` line on `stderr` once the
+/// scan has taken that long, and erase it when the scan ends. The scan runs on its own thread
+/// and counts files through [`Options::progress`]; only this thread prints.
+fn scan_with_progress(
+    options: &Options,
+    stderr: &mut dyn Write,
+    delay: Option<Duration>,
+) -> Result<Outcome, Error> {
+    let Some(delay) = delay else {
+        return scan::scan(options);
+    };
+    let counter = Arc::new(AtomicUsize::new(0));
+    let mut options = options.clone();
+    options.progress = Some(Arc::clone(&counter));
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::channel();
+        let options = &options;
+        s.spawn(move || {
+            let _ = tx.send(scan::scan(options));
+        });
+        let mut next = Instant::now() + delay;
+        let mut shown = false;
+        loop {
+            match rx.recv_timeout(next.saturating_duration_since(Instant::now())) {
+                Ok(outcome) => {
+                    if shown {
+                        let _ = write!(stderr, "\r\x1b[2K");
+                        let _ = stderr.flush();
+                    }
+                    return outcome;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let n = counter.load(Ordering::Relaxed);
+                    let _ = write!(stderr, "\r\x1b[2Kscanning: {n} files");
+                    let _ = stderr.flush();
+                    shown = true;
+                    next = Instant::now() + PROGRESS_INTERVAL;
+                }
+                // The scan thread panicked: the scope re-raises its panic.
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Error::Usage("the scan stopped unexpectedly".into()))
+                }
+            }
+        }
+    })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Diff,
@@ -445,11 +524,28 @@ struct Prepared {
 
 fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u8, Failure> {
     let plan = plan(common, io)?;
-    let outcome = scan::scan(&plan.options)?;
-    let mut failed = !outcome.errors.is_empty();
+    let json_record = matches!(mode, Mode::Apply { json: true, .. });
+    let show = progress_wanted(io, plan.quiet) && !json_record;
+    let outcome = scan_with_progress(&plan.options, io.stderr, show.then_some(PROGRESS_DELAY))?;
+    // Every error goes to stderr; the JSON record also lists them.
+    let mut errors: Vec<String> = Vec::new();
     for e in &outcome.errors {
-        writeln!(io.stderr, "zenduty-migrate: error: {e}")?;
+        error(io, &mut errors, e.to_string())?;
     }
+    let mut failed = !outcome.errors.is_empty();
+    let summary = summarize(&outcome);
+    let remaining: Vec<_> = outcome
+        .findings()
+        .filter(|(path, l)| {
+            l.finding.status != Status::Rewritable
+                || outcome.files.iter().any(|f| f.path == *path && f.blocked)
+        })
+        .map(|(path, l)| report::record(&display_path(path), l, plan.show_keys))
+        .collect();
+    let record = |io: &mut Io, files: Vec<serde_json::Value>, errors: &[String]| {
+        write_record(io, files, &remaining, errors, &summary)
+    };
+
     let unresolved: Vec<_> = outcome
         .findings()
         .filter(|(_, l)| l.finding.status == Status::Unresolved)
@@ -459,18 +555,20 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
             1 => "1 reference has".to_string(),
             n => format!("{n} references have"),
         };
-        writeln!(
-            io.stderr,
-            "zenduty-migrate: error: {count} no account; pass --account, set `account` in \
-             zenduty-migrate.toml, or use --skip-unresolved:"
-        )?;
+        let mut message = format!(
+            "{count} no account; pass --account, set `account` in zenduty-migrate.toml, or use \
+             --skip-unresolved:"
+        );
         for (path, l) in unresolved {
             let rec = report::record(&display_path(path), l, plan.show_keys);
-            writeln!(
-                io.stderr,
-                "  {}:{}:{}: {}",
+            message.push_str(&format!(
+                "\n  {}:{}:{}: {}",
                 rec.path, rec.line, rec.column, rec.old
-            )?;
+            ));
+        }
+        error(io, &mut errors, message)?;
+        if json_record {
+            record(io, Vec::new(), &errors)?;
         }
         return Ok(FAILED);
     }
@@ -485,10 +583,13 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
         if plan.options.walk.follow_links
             && !write::inside_roots(&file.path, &plan.options.walk.roots)
         {
-            writeln!(
-                io.stderr,
-                "zenduty-migrate: error: {}: not written: it links to a place outside the scanned paths",
-                file.path.display()
+            error(
+                io,
+                &mut errors,
+                format!(
+                    "{}: not written: it links to a place outside the scanned paths",
+                    file.path.display()
+                ),
             )?;
             failed = true;
             continue;
@@ -505,13 +606,12 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                 new,
             }),
             Err(e) => {
-                writeln!(io.stderr, "zenduty-migrate: error: {e}")?;
+                error(io, &mut errors, e.to_string())?;
                 failed = true;
             }
         }
     }
 
-    let json_record = matches!(mode, Mode::Apply { json: true, .. });
     // Colour codes would land inside masked text: a redacted diff stays plain.
     let style = Style {
         color: plan.color_stdout && !redact,
@@ -528,11 +628,7 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                 &edits,
                 style,
             )? {
-                writeln!(
-                    io.stderr,
-                    "zenduty-migrate: error: {}: {e}",
-                    file.path.display()
-                )?;
+                error(io, &mut errors, format!("{}: {e}", file.path.display()))?;
                 failed = true;
                 continue;
             }
@@ -548,14 +644,6 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
         }
     }
 
-    let remaining = outcome
-        .findings()
-        .filter(|(path, l)| {
-            l.finding.status != Status::Rewritable
-                || outcome.files.iter().any(|f| f.path == *path && f.blocked)
-        })
-        .count();
-    let summary = summarize(&outcome);
     match mode {
         Mode::Diff => {
             if !plan.quiet {
@@ -577,14 +665,17 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                     .collect();
                 let dirty = write::dirty_files(&paths);
                 if !dirty.is_empty() {
-                    writeln!(
-                        io.stderr,
-                        "zenduty-migrate: error: {} files have uncommitted changes; nothing was written \
-                         (commit or stash them, or pass --allow-dirty):",
+                    let mut message = format!(
+                        "{} files have uncommitted changes; nothing was written (commit or stash \
+                         them, or pass --allow-dirty):",
                         dirty.len()
-                    )?;
+                    );
                     for d in dirty {
-                        writeln!(io.stderr, "  {}", d.display())?;
+                        message.push_str(&format!("\n  {}", d.display()));
+                    }
+                    error(io, &mut errors, message)?;
+                    if json {
+                        record(io, Vec::new(), &errors)?;
                     }
                     return Ok(FAILED);
                 }
@@ -595,7 +686,7 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                 match write::commit(&file.path, &p.original, &p.new) {
                     Ok(()) => written.push(p),
                     Err(e) => {
-                        writeln!(io.stderr, "zenduty-migrate: error: {e}")?;
+                        error(io, &mut errors, e.to_string())?;
                         failed = true;
                     }
                 }
@@ -605,17 +696,19 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                     .iter()
                     .map(|p| {
                         let file = &outcome.files[p.index];
+                        let path = display_path(&file.path);
                         let edits: Vec<_> = file
                             .findings
                             .iter()
                             .filter(|l| l.finding.edit.is_some())
                             .map(|l| {
-                                let rec =
-                                    report::record(&display_path(&file.path), l, plan.show_keys);
+                                let rec = report::record(&path, l, plan.show_keys);
                                 json!({
                                     "kind": rec.kind,
                                     "line": rec.line,
                                     "column": rec.column,
+                                    "end_line": rec.end_line,
+                                    "end_column": rec.end_column,
                                     "byte_range": rec.byte_range,
                                     "old": rec.old,
                                     "new": rec.new,
@@ -623,23 +716,14 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                             })
                             .collect();
                         json!({
-                            "path": display_path(&file.path),
+                            "path": path,
                             "sha256_before": hex(&scan::digest(&p.original)),
                             "sha256_after": hex(&scan::digest(&p.new)),
                             "edits": edits,
                         })
                     })
                     .collect();
-                let doc = json!({
-                    "tool": "zenduty-migrate",
-                    "version": report::SCHEMA_VERSION,
-                    "files": files,
-                    "remaining": remaining,
-                    "errors": outcome.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-                    "summary": summary,
-                });
-                serde_json::to_writer_pretty(&mut *io.stdout, &doc).map_err(io::Error::from)?;
-                writeln!(io.stdout)?;
+                record(io, files, &errors)?;
             }
             if !plan.quiet {
                 let edits: usize = written
@@ -648,19 +732,53 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                     .sum();
                 writeln!(
                     io.stderr,
-                    "rewrote {edits} references in {} files; {remaining} findings left for review",
-                    written.len()
+                    "rewrote {edits} references in {} files; {} findings left for review",
+                    written.len(),
+                    remaining.len()
                 )?;
             }
             Ok(if failed {
                 FAILED
-            } else if remaining > 0 {
+            } else if !remaining.is_empty() {
                 FOUND
             } else {
                 OK
             })
         }
     }
+}
+
+/// Print an error on stderr and keep it for the JSON record.
+fn error(io: &mut Io, errors: &mut Vec<String>, message: String) -> io::Result<()> {
+    writeln!(io.stderr, "zenduty-migrate: error: {message}")?;
+    errors.push(message);
+    Ok(())
+}
+
+/// The `apply --format json` record (README, "JSON schema").
+fn write_record(
+    io: &mut Io,
+    files: Vec<serde_json::Value>,
+    remaining: &[report::FindingRecord],
+    errors: &[String],
+    summary: &Summary,
+) -> io::Result<()> {
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|message| ErrorRecord {
+            message: message.clone(),
+        })
+        .collect();
+    let doc = json!({
+        "tool": "zenduty-migrate",
+        "version": report::SCHEMA_VERSION,
+        "files": files,
+        "remaining": remaining,
+        "errors": errors,
+        "summary": summary,
+    });
+    serde_json::to_writer_pretty(&mut *io.stdout, &doc).map_err(io::Error::from)?;
+    writeln!(io.stdout)
 }
 
 /// `--staged` judges the index content: check the work tree still holds it before writing.
@@ -701,4 +819,56 @@ fn cmd_init(args: InitArgs, io: &mut Io) -> Result<u8, Failure> {
     )?;
     writeln!(io.stderr, "wrote {}", path.display())?;
     Ok(OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(root: &Path) -> Options {
+        Options {
+            walk: WalkOptions {
+                roots: vec![root.to_path_buf()],
+                exclude_base: root.to_path_buf(),
+                ..WalkOptions::default()
+            },
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn progress_line_is_drawn_then_erased() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..50 {
+            std::fs::write(dir.path().join(format!("f{i}.txt")), "zenduty\n").unwrap();
+        }
+        let mut err = Vec::new();
+        let outcome =
+            scan_with_progress(&options(dir.path()), &mut err, Some(Duration::ZERO)).unwrap();
+        assert_eq!(outcome.scanned, 50);
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.starts_with("\r\x1b[2Kscanning: "), "{err:?}");
+        assert!(err.ends_with("\r\x1b[2K"), "{err:?}");
+    }
+
+    #[test]
+    fn no_progress_without_a_terminal_or_when_quiet() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut err = Vec::new();
+        scan_with_progress(&options(dir.path()), &mut err, None).unwrap();
+        assert!(err.is_empty());
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let io = Io {
+            stdout: &mut out,
+            stderr: &mut err,
+            stdout_tty: false,
+            stderr_tty: false,
+        };
+        assert!(!progress_wanted(&io, false));
+        let io = Io {
+            stderr_tty: true,
+            ..io
+        };
+        assert!(!progress_wanted(&io, true));
+    }
 }

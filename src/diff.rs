@@ -53,7 +53,8 @@ pub fn write_diff(
         };
         start..end
     };
-    // Group edits into blocks of whole lines.
+    // Group edits into blocks of whole lines; adjacent lines join one block so a run of changed
+    // lines reads as all removals, then all additions.
     let mut blocks: Vec<(usize, usize, Vec<Edit>)> = Vec::new();
     for e in edits {
         let first = (lines.locate(e.range.start).0 - 1).min(line_count.saturating_sub(1));
@@ -64,7 +65,7 @@ pub fn write_diff(
         };
         let last = (lines.locate(last_offset).0 - 1).min(line_count.saturating_sub(1));
         match blocks.last_mut() {
-            Some((_, block_last, group)) if first <= *block_last => {
+            Some((_, block_last, group)) if first <= *block_last + 1 => {
                 *block_last = (*block_last).max(last);
                 group.push(e);
             }
@@ -211,6 +212,18 @@ mod tests {
         assert_eq!(
             d,
             "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-X\n+Y\n 6\n 7\n 8\n"
+        );
+    }
+
+    #[test]
+    fn adjacent_changed_lines_form_one_block() {
+        let d = diff(
+            b"a\nX\nY\nb\n",
+            &[Edit::new(2..3, "1"), Edit::new(4..5, "2")],
+        );
+        assert!(
+            d.ends_with("@@ -1,4 +1,4 @@\n a\n-X\n-Y\n+1\n+2\n b\n"),
+            "{d}"
         );
     }
 

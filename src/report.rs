@@ -19,10 +19,19 @@ pub struct FindingRecord {
     pub kind: Kind,
     pub status: Status,
     pub path: String,
+    /// 1-based line of the first byte.
     pub line: usize,
+    /// 1-based byte column of the first byte.
     pub column: usize,
+    /// 1-based line of the last byte.
     pub end_line: usize,
+    /// 1-based byte column just past the last byte, on `end_line` (exclusive, like `byte_range`).
     pub end_column: usize,
+    /// Character (code point) columns of the same start and end, for SARIF and annotations.
+    #[serde(skip)]
+    pub char_column: usize,
+    #[serde(skip)]
+    pub char_end_column: usize,
     /// Byte offsets `[start, end)` in the file.
     pub byte_range: [usize; 2],
     pub old: String,
@@ -112,11 +121,11 @@ pub fn record(path: &str, l: &Located, show_keys: bool) -> FindingRecord {
         None => (None, true),
     };
     let newlines = memchr::memchr_iter(b'\n', &l.old).count();
-    let end_column = if newlines == 0 {
-        l.col + char_len(&l.old)
+    let (end_column, char_end_column) = if newlines == 0 {
+        (l.col + l.old.len(), l.char_col + char_len(&l.old))
     } else {
-        let last = memchr::memrchr(b'\n', &l.old).map_or(0, |i| i + 1);
-        1 + char_len(&l.old[last..])
+        let last = &l.old[memchr::memrchr(b'\n', &l.old).map_or(0, |i| i + 1)..];
+        (1 + last.len(), 1 + char_len(last))
     };
     FindingRecord {
         kind: f.kind,
@@ -126,6 +135,8 @@ pub fn record(path: &str, l: &Located, show_keys: bool) -> FindingRecord {
         column: l.col,
         end_line: l.line + newlines,
         end_column,
+        char_column: l.char_col,
+        char_end_column,
         byte_range: [f.range.start, f.range.end],
         old,
         new,
@@ -153,7 +164,7 @@ impl Format {
             Format::Text => Box::new(Text { color, quiet }),
             Format::Json => Box::new(Json::default()),
             Format::Sarif => Box::new(Sarif::default()),
-            Format::Github => Box::new(Github),
+            Format::Github => Box::new(Github { quiet }),
         }
     }
 }
@@ -276,8 +287,11 @@ impl Report for Json {
     }
 }
 
-/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
-pub struct Github;
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`, then the
+/// summary as a plain line (a log line, not an annotation) unless quiet.
+pub struct Github {
+    pub quiet: bool,
+}
 
 fn github_escape_data(s: &str) -> String {
     s.replace('%', "%25")
@@ -311,9 +325,9 @@ impl Report for Github {
                     "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
                     github_escape_property(&f.path),
                     f.line,
-                    f.column,
+                    f.char_column,
                     f.end_line,
-                    f.end_column,
+                    f.char_end_column,
                     github_escape_property(&format!("zenduty-migrate {}", f.kind.as_str())),
                     github_escape_data(&text)
                 )
@@ -323,7 +337,12 @@ impl Report for Github {
                 "::error title=zenduty-migrate::{}",
                 github_escape_data(&e.message)
             ),
-            Message::Summary(s) => writeln!(out, "{}", summary_line(&s)),
+            Message::Summary(s) => {
+                if self.quiet {
+                    return Ok(());
+                }
+                writeln!(out, "{}", summary_line(&s))
+            }
         }
     }
 }
@@ -370,11 +389,26 @@ pub fn kind_help(kind: Kind) -> (&'static str, &'static str) {
     }
 }
 
-/// SARIF 2.1.0, one run, one rule per finding kind; fixes where an exact rewrite exists.
+/// SARIF 2.1.0 as GitHub code scanning reads it: one run, one rule per finding kind (with help
+/// text), one location per result with a repository-relative URI, a stable partial fingerprint,
+/// and a fix wherever the rewrite is exact (no key masked in it).
 #[derive(Default)]
 pub struct Sarif {
     results: Vec<serde_json::Value>,
     notifications: Vec<serde_json::Value>,
+    /// How often each (kind, path, old text) was seen, to tell identical findings apart.
+    seen: std::collections::HashMap<(Kind, String, String), usize>,
+}
+
+/// The key of this tool's partial fingerprint in SARIF results.
+pub const SARIF_FINGERPRINT: &str = "zenduty-migrate/v1";
+
+fn sarif_level(kind: Kind, status: Status) -> &'static str {
+    match (kind, status) {
+        (Kind::UnusedSuppression, _) => "note",
+        (_, Status::NeedsReview) => "warning",
+        _ => "error",
+    }
 }
 
 impl Report for Sarif {
@@ -382,10 +416,6 @@ impl Report for Sarif {
         match message {
             Message::Finding(f) => {
                 let rule_index = Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0);
-                let level = match f.status {
-                    Status::NeedsReview => "warning",
-                    _ => "error",
-                };
                 let mut text = match &f.new {
                     Some(new) => format!("{}: {} -> {}", kind_help(f.kind).0, f.old, new),
                     None => format!("{}: {}", kind_help(f.kind).0, f.old),
@@ -395,28 +425,40 @@ impl Report for Sarif {
                 }
                 let region = json!({
                     "startLine": f.line,
-                    "startColumn": f.column,
+                    "startColumn": f.char_column,
                     "endLine": f.end_line,
-                    "endColumn": f.end_column,
+                    "endColumn": f.char_end_column,
                 });
                 let location = json!({
                     "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&f.path), "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": artifact_location(&f.path),
                         "region": region,
                     }
                 });
+                // Stable across runs while the finding stays in its file, whatever line it moves
+                // to; the text is the masked one, so no key goes into the hash.
+                let ordinal = self
+                    .seen
+                    .entry((f.kind, f.path.clone(), f.old.clone()))
+                    .and_modify(|n| *n += 1)
+                    .or_insert(0);
+                let fingerprint = hex(&crate::scan::digest(
+                    format!("{}\0{}\0{}\0{}", f.kind.as_str(), f.path, f.old, ordinal).as_bytes(),
+                ));
                 let mut result = json!({
                     "ruleId": f.kind.as_str(),
                     "ruleIndex": rule_index,
-                    "level": level,
+                    "level": sarif_level(f.kind, f.status),
                     "message": { "text": text },
                     "locations": [location],
+                    "partialFingerprints": { SARIF_FINGERPRINT: fingerprint },
+                    "properties": { "status": f.status },
                 });
                 if let (Some(new), true) = (&f.new, f.exact) {
                     result["fixes"] = json!([{
                         "description": { "text": "Rewrite to the Generic Integration" },
                         "artifactChanges": [{
-                            "artifactLocation": { "uri": uri(&f.path), "uriBaseId": "%SRCROOT%" },
+                            "artifactLocation": artifact_location(&f.path),
                             "replacements": [{
                                 "deletedRegion": region,
                                 "insertedContent": { "text": new },
@@ -440,39 +482,92 @@ impl Report for Sarif {
             .iter()
             .map(|k| {
                 let (short, help) = kind_help(*k);
+                let level = match k {
+                    Kind::UnusedSuppression => "note",
+                    Kind::NeedsReview | Kind::LegacyResponse | Kind::LegacySdk => "warning",
+                    _ => "error",
+                };
                 json!({
                     "id": k.as_str(),
-                    "name": k.as_str(),
+                    "name": rule_name(*k),
                     "shortDescription": { "text": short },
                     "fullDescription": { "text": help },
                     "help": { "text": help, "markdown": help },
-                    "defaultConfiguration": { "level": if matches!(k, Kind::NeedsReview | Kind::LegacyResponse | Kind::LegacySdk | Kind::UnusedSuppression) { "warning" } else { "error" } },
-                    "properties": { "tags": ["zenduty", "migration"] },
+                    "helpUri": format!("{INFORMATION_URI}#finding-kinds"),
+                    "defaultConfiguration": { "level": level },
+                    "properties": { "tags": ["zenduty", "migration"], "precision": "very-high" },
                 })
             })
             .collect();
+        let mut run = json!({
+            "tool": { "driver": {
+                "name": "zenduty-migrate",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": self.results,
+            "invocations": [{
+                "executionSuccessful": self.notifications.is_empty(),
+                "toolExecutionNotifications": self.notifications,
+            }],
+        });
+        // Relative URIs are relative to the directory the tool ran in.
+        if let Some(base) = std::env::current_dir().ok().and_then(|d| dir_file_uri(&d)) {
+            run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": base } });
+        }
         let doc = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
-                    "name": "zenduty-migrate",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/zenduty-migrate/zenduty-migrate",
-                    "rules": rules,
-                }},
-                "columnKind": "unicodeCodePoints",
-                "originalUriBaseIds": { "%SRCROOT%": { "uri": "file:///" } },
-                "results": self.results,
-                "invocations": [{
-                    "executionSuccessful": self.notifications.is_empty(),
-                    "toolExecutionNotifications": self.notifications,
-                }],
-            }],
+            "runs": [run],
         });
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }
+}
+
+const INFORMATION_URI: &str = "https://github.com/zenduty-migrate/zenduty-migrate";
+const SRCROOT: &str = "%SRCROOT%";
+
+/// A rule's `name`: the kind in PascalCase, as SARIF suggests for rule names.
+fn rule_name(kind: Kind) -> String {
+    kind.as_str()
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A relative path becomes a URI reference below `%SRCROOT%`; an absolute one a `file:` URI.
+fn artifact_location(path: &str) -> serde_json::Value {
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri(path)) })
+    } else {
+        json!({ "uri": uri(path), "uriBaseId": SRCROOT })
+    }
+}
+
+/// `file:` URI of a directory, ending in `/` as SARIF requires of a base.
+fn dir_file_uri(dir: &std::path::Path) -> Option<String> {
+    let text = dir.to_str()?;
+    if !text.starts_with('/') {
+        return None;
+    }
+    let mut uri = format!("file://{}", uri(text));
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    Some(uri)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A relative path as a SARIF URI reference (percent-encoding what URIs cannot hold).

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use aho_corasick::AhoCorasick;
 use sha2::{Digest, Sha256};
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::error::Error;
 use crate::finding::{Finding, Kind, Status};
 use crate::rules::{export, terraform};
@@ -38,6 +38,8 @@ pub struct Options {
     pub staged: bool,
     /// Report suppression comments that suppress nothing.
     pub report_unused_suppressions: bool,
+    /// Counts files as they are scanned, for a progress display (the library never prints).
+    pub progress: Option<std::sync::Arc<AtomicUsize>>,
 }
 
 /// A finding placed in its file.
@@ -47,6 +49,9 @@ pub struct Located {
     /// 1-based line and byte column of `finding.range.start`.
     pub line: usize,
     pub col: usize,
+    /// 1-based column of `finding.range.start` in characters (UTF-8 code points, counted as the
+    /// bytes that do not continue a UTF-8 sequence), as SARIF and editors count.
+    pub char_col: usize,
     /// The bytes at `finding.range` when the file was read.
     pub old: Vec<u8>,
 }
@@ -246,14 +251,13 @@ fn url_findings(text: &[u8], config: &Config, account: Option<&str>, out: &mut A
             UrlForm::Generic {
                 account: acct_range,
             } => {
-                let found = &text[acct_range.clone()];
-                let Ok(found) = std::str::from_utf8(found) else {
-                    continue;
-                };
                 // A placeholder in the account position (API docs) is not a wrong account.
-                if !config::valid_account(found) {
+                if !m.account_is_literal(text) {
                     continue;
                 }
+                let Ok(found) = std::str::from_utf8(&text[acct_range.clone()]) else {
+                    continue;
+                };
                 if let Some(expected) = resolved {
                     if expected != found {
                         let mut f = Finding::review(
@@ -330,10 +334,12 @@ pub fn locate(text: &[u8], findings: Vec<Finding>, report_unused: bool) -> Vec<L
                 return None;
             }
             let old = text[finding.range.clone()].to_vec();
+            let char_col = char_column(text, finding.range.start, col);
             Some(Located {
                 finding,
                 line,
                 col,
+                char_col,
                 old,
             })
         })
@@ -350,6 +356,7 @@ pub fn locate(text: &[u8], findings: Vec<Finding>, report_unused: bool) -> Vec<L
                     ),
                     line,
                     col,
+                    char_col: char_column(text, start, col),
                     old: IGNORE_MARK.to_vec(),
                 });
             }
@@ -357,6 +364,12 @@ pub fn locate(text: &[u8], findings: Vec<Finding>, report_unused: bool) -> Vec<L
     }
     located.sort_by_key(|l| (l.finding.range.start, l.finding.range.end, l.finding.kind));
     located
+}
+
+/// 1-based character column of `offset`, whose byte column is `col`.
+fn char_column(text: &[u8], offset: usize, col: usize) -> usize {
+    let prefix = &text[offset + 1 - col..offset];
+    1 + prefix.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 /// sha256 of some bytes.
@@ -475,9 +488,16 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
         legacy_key_texts: Vec::new(),
     });
     let account = opts.account.as_deref();
+    // One file looked at, whether or not it passes the prefilter.
+    let count = || {
+        scanned.fetch_add(1, Ordering::Relaxed);
+        if let Some(progress) = &opts.progress {
+            progress.fetch_add(1, Ordering::Relaxed);
+        }
+    };
     // `text` has passed the prefilter.
     let handle = |path: PathBuf, text: &[u8]| {
-        scanned.fetch_add(1, Ordering::Relaxed);
+        count();
         if is_binary(text) {
             return;
         }
@@ -516,9 +536,7 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
                     }
                     match walk::staged_content(path) {
                         Ok(text) if matcher.is_match(&text) => handle(path.clone(), &text),
-                        Ok(_) => {
-                            scanned.fetch_add(1, Ordering::Relaxed);
-                        }
+                        Ok(_) => count(),
                         Err(e) => collected.lock().expect("unpoisoned").errors.push(e),
                     }
                 });
@@ -530,14 +548,12 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
             let handle = &handle;
             let collected = &collected;
             let matcher = &matcher;
-            let scanned = &scanned;
+            let count = &count;
             move |entry: Result<PathBuf, Error>| match entry {
                 Ok(path) => {
                     match read_candidate(&path, &mut buf, matcher) {
                         Ok(true) => handle(path, buf.bytes()),
-                        Ok(false) => {
-                            scanned.fetch_add(1, Ordering::Relaxed);
-                        }
+                        Ok(false) => count(),
                         Err(e) => collected
                             .lock()
                             .expect("unpoisoned")

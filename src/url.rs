@@ -150,6 +150,11 @@ fn is_stop(b: u8) -> bool {
     !(is_lit(b) || matches!(b, b'/' | b'?' | b'#' | b'$' | b'{' | b'%' | b'@' | b':'))
 }
 
+/// Bytes a query or fragment runs on over (RFC 3986 sub-delimiters and friends, not quotes).
+fn continues_suffix(b: u8) -> bool {
+    is_lit(b) || b"/?#$%&+=:@!*,;".contains(&b)
+}
+
 fn is_host_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
 }
@@ -272,6 +277,9 @@ fn url_start(t: &[u8], h: usize) -> Option<usize> {
     match s.checked_sub(1).map(|i| t[i]) {
         // `ftp://`, `a//host`, `///host`: not a scheme-relative URL of this host.
         Some(b) if bad_before_url(b) || b == b'/' || b == b':' => None,
+        // After a byte a path segment or query runs on over (`${k}//host`, `?x=\/\/host`),
+        // the rewrite's `https:` would join what precedes: leave such text alone.
+        Some(b) if continues_suffix(b) || matches!(b, b')' | b']' | b'}' | b'>' | b'\\') => None,
         _ => Some(s),
     }
 }
@@ -468,6 +476,18 @@ impl Scanner<'_> {
 
     /// `%VAR%`, `%(name)s`, `%{name}`, `%2F`, and printf verbs such as `%s`, `%-8v`, `%.3d`.
     fn percent(&self, i: usize) -> Option<usize> {
+        // `%s%a%` is `%s` then `%a%`, not `%s%` then a stray `%`: a one-letter verb wins when
+        // the `%` after it starts a placeholder of its own. One level of lookahead, no recursion.
+        if self.at(i + 1).is_some_and(|b| b.is_ascii_lowercase())
+            && self.at(i + 2) == Some(b'%')
+            && self.percent_basic(i + 2).is_some()
+        {
+            return Some(i + 2);
+        }
+        self.percent_basic(i)
+    }
+
+    fn percent_basic(&self, i: usize) -> Option<usize> {
         let hex = |k: usize| self.at(k).is_some_and(|b| b.is_ascii_hexdigit());
         match self.at(i + 1)? {
             b'{' => return self.balanced(i + 1, b'{', b'}'),
@@ -477,13 +497,23 @@ impl Scanner<'_> {
             }
             _ => {}
         }
-        if let Some(e) = self.name_at(i + 1).filter(|&e| self.at(e) == Some(b'%')) {
-            return Some(e + 1);
+        let var = self
+            .name_at(i + 1)
+            .filter(|&e| self.at(e) == Some(b'%'))
+            .map(|e| e + 1);
+        let other = || {
+            if hex(i + 1) && hex(i + 2) {
+                Some(i + 3)
+            } else {
+                self.printf_verb(i + 1)
+            }
+        };
+        match var {
+            // The closing `%` may rather open `%(name)s` or `%{name}` (`%s_%(x)s`).
+            Some(e) if matches!(self.at(e), Some(b'(' | b'{')) => other().or(var),
+            Some(_) => var,
+            None => other(),
         }
-        if hex(i + 1) && hex(i + 2) {
-            return Some(i + 3);
-        }
-        self.printf_verb(i + 1)
     }
 
     /// Flags, width and precision, then the conversion letter, from `i`.
@@ -491,7 +521,8 @@ impl Scanner<'_> {
         let rest = self.t.get(i..)?;
         let mut k = rest
             .iter()
-            .take_while(|b| matches!(b, b'-' | b'+' | b'#' | b'0'..=b'9' | b'.'))
+            // No `#` flag: `%a%#frag` must keep its fragment.
+            .take_while(|b| matches!(b, b'-' | b'+' | b'0'..=b'9' | b'.'))
             .count();
         // Bounded like any placeholder, so `%` before a long digit run is not a verb.
         if k > 16 {
@@ -543,7 +574,7 @@ impl Scanner<'_> {
                 }
                 checked = run_end;
             }
-            if is_lit(b) || b"/?#$%&+=:@!*,;".contains(&b) {
+            if continues_suffix(b) {
                 j += 1;
                 continue;
             }
@@ -1167,6 +1198,37 @@ mod tests {
         );
     }
 
+    #[test]
+    fn adjacent_percent_forms() {
+        // Found by proptest: each of these is one key.
+        assert_key("%s%a%");
+        assert_key("%s_%(x)s");
+        assert_key("%_%{A}");
+        assert_key("%s%s");
+        assert_key("%A%%B%");
+        let t = "https://zenduty.com/api/events/K%a%#frag x";
+        assert_eq!(key_of(t), "K%a%");
+        assert_eq!(s(t.as_bytes(), &one(t).suffix), "#frag");
+    }
+
+    #[test]
+    fn query_runs_on_over_sub_delimiters() {
+        let t = "https://zenduty.com/api/events?source=ci;0 x";
+        assert_eq!(s(t.as_bytes(), &one(t).suffix), "?source=ci;0");
+    }
+
+    #[test]
+    fn scheme_relative_url_glued_to_preceding_text_is_left_alone() {
+        // Rewritten to `https:`, these would merge into the text before them.
+        none("${k}//zenduty.com/api/events/K1");
+        none("x=//zenduty.com/api/events/K1");
+        none("a?\\/\\/zenduty.com\\/api\\/events\\/K1");
+        assert_eq!(
+            url_key("(//zenduty.com/api/events/K1)").0,
+            "//zenduty.com/api/events/K1"
+        );
+    }
+
     // --- Generic URLs ---
 
     #[test]
@@ -1282,6 +1344,228 @@ mod tests {
             for m in find(t) {
                 assert!(m.range.end <= t.len());
                 let _ = rewrite(t, &m, "a", None);
+            }
+        }
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn name() -> impl Strategy<Value = String> {
+            "[A-Za-z_][A-Za-z0-9_]{0,8}"
+        }
+
+        /// One key syntax from SPEC 2.1.
+        fn atom() -> BoxedStrategy<String> {
+            prop_oneof![
+                "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "[A-Za-z0-9]{1,24}",
+                name().prop_map(|n| format!("${{{n}}}")),
+                (name(), "[a-z0-9]{0,6}").prop_map(|(n, d)| format!("${{{n}:-{d}}}")),
+                (name(), name()).prop_map(|(a, b)| format!("${{{a}.{b}}}")),
+                name().prop_map(|n| format!("${{env:{n}}}")),
+                name().prop_map(|n| format!("${{{{ secrets.{n} }}}}")),
+                name().prop_map(|n| format!("${n}")),
+                name().prop_map(|n| format!("{{{n}}}")),
+                Just("{}".to_string()),
+                "[0-9]".prop_map(|d| format!("{{{d}}}")),
+                name().prop_map(|n| format!("{{${n}}}")),
+                prop_oneof![Just("%s"), Just("%v"), Just("%d"), Just("%-8s")]
+                    .prop_map(String::from),
+                name().prop_map(|n| format!("%({n})s")),
+                name().prop_map(|n| format!("{{{{ secret('{n}') }}}}")),
+                (name(), name()).prop_map(|(a, b)| format!("{{{{ .Values.{a}.{b} | quote }}}}")),
+                name().prop_map(|n| format!("#{{{n}}}")),
+                name().prop_map(|n| format!("$({n})")),
+                name().prop_map(|n| format!("%{n}%")),
+                name().prop_map(|n| format!("@{n}@")),
+                name().prop_map(|n| format!(":{n}")),
+                Just("YOUR_KEY".to_string()),
+            ]
+            .boxed()
+        }
+
+        /// A whole KEY: one syntax, a `<...>` stand-in, or a concatenation.
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                3 => atom(),
+                1 => "[a-z]{1,8}(-[a-zA-Z_]{1,8})?".prop_map(|n| format!("<{n}>")),
+                // Two `%` forms side by side are ambiguous (`%s_%a%` holds `%s_%`), so not both.
+                2 => (atom(), prop_oneof![Just(""), Just("-"), Just("_"), Just(".")], atom())
+                    .prop_filter("two % forms", |(a, _, b)| !(a.contains('%') && b.contains('%')))
+                    .prop_map(|(a, sep, b)| format!("{a}{sep}{b}")),
+            ]
+        }
+
+        /// A legacy URL, with its key, trailing slash, escaping and suffix.
+        #[derive(Debug, Clone)]
+        struct Url {
+            text: String,
+            key: Option<String>,
+            trailing: bool,
+            esc: bool,
+            suffix: String,
+        }
+
+        fn legacy_url() -> impl Strategy<Value = Url> {
+            let scheme = prop_oneof![
+                Just("https://"),
+                Just("http://"),
+                Just("//"),
+                Just(""),
+                Just("HTTPS://"),
+                Just("hTtP://"),
+            ];
+            let host = (
+                prop_oneof![
+                    Just("events.zenduty.com"),
+                    Just("www.zenduty.com"),
+                    Just("zenduty.com")
+                ],
+                prop::collection::vec(any::<bool>(), 18),
+            )
+                .prop_map(|(h, upper)| {
+                    h.chars()
+                        .zip(upper)
+                        .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
+                        .collect::<String>()
+                });
+            let suffix = prop_oneof![
+                Just(""),
+                Just("?source=ci"),
+                Just("#frag"),
+                Just("?a=1&b=${X}#x"),
+            ];
+            (
+                scheme,
+                host,
+                prop::option::weighted(0.9, key()),
+                any::<bool>(),
+                any::<bool>(),
+                suffix,
+            )
+                .prop_map(|(scheme, host, key, trailing, esc, suffix)| {
+                    let mut path = String::from("/api/events");
+                    if let Some(k) = &key {
+                        path.push('/');
+                        path.push_str(k);
+                    }
+                    if trailing {
+                        path.push('/');
+                    }
+                    let (scheme, path) = if esc {
+                        // Keys hold no `/`, so escaping the whole path escapes only the separators.
+                        (scheme.replace('/', "\\/"), path.replace('/', "\\/"))
+                    } else {
+                        (scheme.to_string(), path)
+                    };
+                    Url {
+                        text: format!("{scheme}{host}{path}{suffix}"),
+                        key,
+                        trailing,
+                        esc,
+                        suffix: suffix.to_string(),
+                    }
+                })
+        }
+
+        /// Text built from pieces of URLs and the bytes that end or extend them.
+        fn soup() -> impl Strategy<Value = Vec<u8>> {
+            let piece = prop_oneof![
+                4 => prop::sample::select(vec![
+                    "zenduty.com", "ZenDuty.COM", "events.", "www.", "https:", "http:", "//", "\\/",
+                    "/api/events", "\\/api\\/events", "/api", "/events", "/integration/", "/generic",
+                    "api", "events", "integration", "generic", "/", "{", "}", "{{", "}}", "$", "${",
+                    "$(", "(", ")", "[", "]", "%", "%(", "@", ":", "<", ">", "#", "#{", "?", ".", ",",
+                    ";", "!", " ", "\n", "\r\n", "'", "\"", "`", "\\", "-", "_", "K1", "a1B2", "\u{e9}",
+                ])
+                .prop_map(|s| s.as_bytes().to_vec()),
+                1 => prop::collection::vec(any::<u8>(), 0..4),
+                1 => legacy_url().prop_map(|u| u.text.into_bytes()),
+                1 => Just(b"https://events.zenduty.com/integration/ab12c/generic/K1/".to_vec()),
+            ];
+            prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+        }
+
+        fn arbitrary_text() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![prop::collection::vec(any::<u8>(), 0..200), soup()]
+        }
+
+        fn well_formed(t: &[u8], ms: &[UrlMatch]) -> Result<(), TestCaseError> {
+            let mut last = 0;
+            for m in ms {
+                prop_assert!(last <= m.range.start && m.range.start < m.range.end);
+                prop_assert!(m.range.end <= t.len());
+                if let Some(k) = &m.key {
+                    prop_assert!(m.range.start < k.start && k.end <= m.suffix.start);
+                }
+                prop_assert!(m.range.start < m.suffix.start || m.suffix.is_empty());
+                prop_assert!(m.suffix.start <= m.suffix.end && m.suffix.end == m.range.end);
+                if let UrlForm::Generic { account } = &m.form {
+                    prop_assert!(m.range.start < account.start && account.end < m.suffix.start);
+                }
+                last = m.range.end;
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn find_is_total_and_well_formed(t in arbitrary_text()) {
+                let ms = find(&t);
+                well_formed(&t, &ms)?;
+                for m in &ms {
+                    let _ = m.key_is_literal(&t);
+                    let _ = m.account_is_literal(&t);
+                    let _ = rewrite(&t, m, "ab12c", None);
+                }
+            }
+
+            #[test]
+            fn rewrite_leaves_only_generic_urls(t in soup()) {
+                let before = find(&t);
+                let out = migrate(&t, "ab12c");
+                let after = find(&out);
+                well_formed(&out, &after)?;
+                prop_assert!(
+                    after.iter().all(|m| matches!(m.form, UrlForm::Generic { .. })),
+                    "legacy left in {:?}", String::from_utf8_lossy(&out)
+                );
+                prop_assert_eq!(after.len(), before.len(), "{:?}", String::from_utf8_lossy(&out));
+                // And a second run changes nothing.
+                prop_assert_eq!(migrate(&out, "ab12c"), out);
+            }
+
+            #[test]
+            fn generated_url_is_found_exactly(
+                u in legacy_url(),
+                pre in "[a-z0-9 \n]{0,12}",
+                open in prop::sample::select(vec![" ", "\"", "'", "(", "\n", "= ", "`", "\u{e9}"]),
+                close in prop::sample::select(vec![
+                    " ", "\"", "'", ")", "\n", "\r\n", "]", ">", ". ", ", ", "`", "; ", "\u{e9}",
+                ]),
+                post in "[a-z0-9 \n]{0,12}",
+                at_end in any::<bool>(),
+            ) {
+                let text = if at_end {
+                    format!("{pre}{open}{}", u.text)
+                } else {
+                    format!("{pre}{open}{}{close}{post}", u.text)
+                };
+                let t = text.as_bytes();
+                let url_end = pre.len() + open.len() + u.text.len();
+                let ms = find(t);
+                prop_assert_eq!(ms.len(), 1, "{:?} -> {:?}", text, ms);
+                let m = &ms[0];
+                prop_assert_eq!(&m.form, &UrlForm::Legacy);
+                prop_assert_eq!(m.key.as_ref().map(|k| s(t, k)), u.key.clone());
+                prop_assert_eq!(m.trailing_slash, u.trailing);
+                prop_assert_eq!(m.escaped_slashes, u.esc);
+                prop_assert_eq!(s(t, &m.suffix), u.suffix.clone());
+                prop_assert_eq!(m.range.end, url_end);
             }
         }
     }

@@ -309,3 +309,37 @@ fn symlinks_are_not_followed_or_written_through() {
         .is_symlink());
     let _ = Path::new(".");
 }
+
+#[test]
+fn generic_urls_are_left_alone_unless_their_account_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("zenduty-migrate.toml"),
+        "account = \"ab12c\"\n[accounts]\n\"K9\" = \"xy98z\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.env"),
+        "OK=https://events.zenduty.com/integration/ab12c/generic/K1/\n\
+         DOC=https://events.zenduty.com/integration/<account_identifier>/generic/<integration-key>/\n\
+         WRONG=https://events.zenduty.com/integration/ab12c/generic/K9/\n",
+    )
+    .unwrap();
+    let out = zm(dir.path(), &["scan"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let findings: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("a.env"))
+        .collect();
+    assert_eq!(findings.len(), 1, "{}", out.stdout);
+    assert!(
+        findings[0].starts_with("a.env:3:7: wrong-account"),
+        "{}",
+        findings[0]
+    );
+    assert!(findings[0].contains("xy98z"), "{}", findings[0]);
+    let apply = zm(dir.path(), &["apply"]);
+    assert_eq!(apply.code, 1, "a wrong account is left for a human");
+    assert_eq!(apply.stdout, "");
+}
