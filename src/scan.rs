@@ -99,12 +99,65 @@ pub struct Analysis {
     pub error: Option<Error>,
 }
 
-/// Builds the case-insensitive prefilter.
+/// Builds the case-insensitive prefilter as an Aho-Corasick automaton: the reference that
+/// [`Prefilter`] is checked against. [`scan`] uses [`Prefilter`], which is about ten times faster.
 pub fn prefilter() -> AhoCorasick {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(PREFILTER)
         .expect("static patterns")
+}
+
+/// ASCII letters from most to least frequent in source code and prose; bytes not listed (digits,
+/// punctuation) count as common.
+const LETTER_RANK: &[u8] = b"etaoinsrlcdhupmfgybwvkxqjz";
+
+/// The case-insensitive test "does this text hold one of [`PREFILTER`]?" (SPEC 8), done as
+/// ripgrep does for rare literals: `memchr2` for each needle's rarest letter in both cases (a
+/// vectorised scan), and a short case-insensitive comparison at each hit. Same answers as
+/// [`prefilter`]'s automaton, which stepped through every byte.
+#[derive(Debug, Clone)]
+pub struct Prefilter {
+    /// Needle (lower case), offset of its rarest byte, that byte lower and upper.
+    needles: Vec<(Vec<u8>, usize, u8, u8)>,
+}
+
+impl Default for Prefilter {
+    fn default() -> Self {
+        Prefilter::new(&PREFILTER)
+    }
+}
+
+impl Prefilter {
+    pub fn new(needles: &[&str]) -> Prefilter {
+        let needles = needles
+            .iter()
+            .map(|n| {
+                let n = n.to_ascii_lowercase().into_bytes();
+                let rank = |b: u8| LETTER_RANK.iter().position(|&r| r == b).unwrap_or(0);
+                let at = (0..n.len()).max_by_key(|&i| rank(n[i])).unwrap_or(0);
+                let b = n[at];
+                (n, at, b, b.to_ascii_uppercase())
+            })
+            .collect();
+        Prefilter { needles }
+    }
+
+    /// The longest needle, less one: how far a chunked search must overlap its chunks.
+    pub fn overlap(&self) -> usize {
+        self.needles.iter().map(|n| n.0.len()).max().unwrap_or(1) - 1
+    }
+
+    /// Does `text` hold any needle, in any ASCII letter case?
+    pub fn is_match(&self, text: &[u8]) -> bool {
+        self.needles.iter().any(|(needle, at, lo, up)| {
+            memchr::memchr2_iter(*lo, *up, text).any(|i| {
+                i >= *at
+                    && text.len() - (i - at) >= needle.len()
+                    && text[i - at..i - at + needle.len()].eq_ignore_ascii_case(needle)
+            })
+        })
+    }
 }
 
 /// Run every detector on one file's bytes.
@@ -329,6 +382,93 @@ pub fn is_binary(text: &[u8]) -> bool {
     memchr::memchr(0, text).is_some()
 }
 
+/// The first read of a file asks for this much; files up to [`WHOLE_FILE`] are read whole in one
+/// pass, larger ones are prefiltered in windows of this size.
+const READ_CHUNK: usize = 256 << 10;
+/// Files up to this size are read whole before the prefilter runs (the common case: one pass).
+const WHOLE_FILE: usize = 8 << 20;
+/// A buffer grown past this by one file is dropped after it.
+const KEEP_BUFFER: usize = 1 << 20;
+
+/// A reusable read buffer. `data` is kept initialised up to its full length, so reading into it
+/// never zeroes memory again (zeroing the spare room before each read cost a third of the scan).
+struct ReadBuf {
+    data: Vec<u8>,
+    len: usize,
+}
+
+impl ReadBuf {
+    fn new() -> ReadBuf {
+        ReadBuf {
+            data: vec![0; READ_CHUNK],
+            len: 0,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.data[..self.len]
+    }
+
+    /// Read until `limit` bytes are held or the file ends; true at the end of the file. Plain
+    /// reads into spare room: no `stat` or `lseek` per file (which `read_to_end` does).
+    fn fill(&mut self, file: &mut std::fs::File, limit: usize) -> std::io::Result<bool> {
+        loop {
+            if self.len >= limit {
+                return Ok(false);
+            }
+            if self.data.len() == self.len {
+                let grown = (self.len * 2).max(READ_CHUNK).min(limit);
+                self.data.resize(grown, 0);
+            }
+            let end = self.data.len().min(limit);
+            match file.read(&mut self.data[self.len..end]) {
+                Ok(0) => return Ok(true),
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Keep only the last `keep` bytes, moved to the front.
+    fn keep_tail(&mut self, keep: usize) {
+        let from = self.len.saturating_sub(keep);
+        self.data.copy_within(from..self.len, 0);
+        self.len -= from;
+    }
+}
+
+/// Read `path` into `buf` if it passes the prefilter; false (and `buf` unspecified) if it does
+/// not. Files up to [`WHOLE_FILE`] are read whole, once. A larger file is searched window by
+/// window in bounded memory, so memory stays flat whatever the file sizes, and read whole only
+/// when a window matches: a candidate must be in memory whole for the detectors.
+fn read_candidate(path: &Path, buf: &mut ReadBuf, matcher: &Prefilter) -> std::io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    buf.len = 0;
+    let mut file = std::fs::File::open(path)?;
+    if buf.fill(&mut file, WHOLE_FILE)? {
+        return Ok(matcher.is_match(buf.bytes()));
+    }
+    if !matcher.is_match(buf.bytes()) {
+        // Slide a window over the rest; keep an overlap so no needle straddles two windows.
+        let keep = matcher.overlap();
+        loop {
+            buf.keep_tail(keep);
+            let at_end = buf.fill(&mut file, keep + WHOLE_FILE)?;
+            if matcher.is_match(buf.bytes()) {
+                break;
+            }
+            if at_end {
+                return Ok(false);
+            }
+        }
+        file.seek(SeekFrom::Start(0))?;
+        buf.len = 0;
+    }
+    buf.fill(&mut file, usize::MAX)?;
+    Ok(true)
+}
+
 struct Collected {
     files: Vec<FileResult>,
     errors: Vec<Error>,
@@ -339,7 +479,7 @@ struct Collected {
 /// Scan every file the options name.
 pub fn scan(opts: &Options) -> Result<Outcome, Error> {
     let filters = Filters::new(&opts.walk)?;
-    let matcher = prefilter();
+    let matcher = Prefilter::default();
     let scanned = AtomicUsize::new(0);
     let collected = Mutex::new(Collected {
         files: Vec::new(),
@@ -348,12 +488,17 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
         legacy_key_texts: Vec::new(),
     });
     let account = opts.account.as_deref();
-    let handle = |path: PathBuf, text: &[u8]| {
+    // One file looked at, whether or not it passes the prefilter.
+    let count = || {
         scanned.fetch_add(1, Ordering::Relaxed);
         if let Some(progress) = &opts.progress {
             progress.fetch_add(1, Ordering::Relaxed);
         }
-        if !matcher.is_match(text) || is_binary(text) {
+    };
+    // `text` has passed the prefilter.
+    let handle = |path: PathBuf, text: &[u8]| {
+        count();
+        if is_binary(text) {
             return;
         }
         let analysis = analyze(&path, text, &opts.config, account);
@@ -390,7 +535,8 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
                         continue;
                     }
                     match walk::staged_content(path) {
-                        Ok(text) => handle(path.clone(), &text),
+                        Ok(text) if matcher.is_match(&text) => handle(path.clone(), &text),
+                        Ok(_) => count(),
                         Err(e) => collected.lock().expect("unpoisoned").errors.push(e),
                     }
                 });
@@ -398,14 +544,16 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
         });
     } else {
         walk::walk(&opts.walk, &filters, || {
-            let mut buf = Vec::new();
+            let mut buf = ReadBuf::new();
             let handle = &handle;
             let collected = &collected;
+            let matcher = &matcher;
+            let count = &count;
             move |entry: Result<PathBuf, Error>| match entry {
                 Ok(path) => {
-                    buf.clear();
-                    match std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut buf)) {
-                        Ok(_) => handle(path, &buf),
+                    match read_candidate(&path, &mut buf, matcher) {
+                        Ok(true) => handle(path, buf.bytes()),
+                        Ok(false) => count(),
                         Err(e) => collected
                             .lock()
                             .expect("unpoisoned")
@@ -413,8 +561,8 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
                             .push(Error::io(path, e)),
                     }
                     // Keep one large file from pinning its buffer for the rest of the walk.
-                    if buf.capacity() > 1 << 20 {
-                        buf = Vec::new();
+                    if buf.data.len() > KEEP_BUFFER {
+                        buf = ReadBuf::new();
                     }
                 }
                 Err(e) => collected.lock().expect("unpoisoned").errors.push(e),
@@ -542,5 +690,70 @@ mod tests {
         );
         assert_eq!(resolve_account(Some("K2"), &config, None), Some("cfg"));
         assert_eq!(resolve_account(None, &Config::default(), None), None);
+    }
+
+    #[test]
+    fn prefilter_agrees_with_the_automaton() {
+        let fast = Prefilter::default();
+        let slow = prefilter();
+        let cases: &[&[u8]] = &[
+            b"",
+            b"z",
+            b"zendut",
+            b"zenduty",
+            b"ZENDUTY",
+            b"xx ZenDuty.com",
+            b"zzzenduty",
+            b"zendutZ",
+            b"rule_json",
+            b"RULE_JSON: 1",
+            b"ule_json",
+            b"rule_jso",
+            b"j rule_JSon",
+            b"jjjjjj",
+            b"json size lazy zone zen duty rule",
+            b"\x00zenduty\x00",
+        ];
+        for &text in cases {
+            assert_eq!(fast.is_match(text), slow.is_match(text), "{text:?}");
+        }
+        // Every position of both needles in a longer text, in mixed case.
+        for needle in [&b"zEnDuTy"[..], b"RuLe_JsOn"] {
+            for at in 0..40 {
+                let mut text = vec![b'z'; 40];
+                text.splice(at..at, needle.iter().copied());
+                assert!(fast.is_match(&text));
+                assert!(fast.is_match(&text[at..at + needle.len()]));
+                assert!(!fast.is_match(&text[at + 1..at + needle.len()]));
+            }
+        }
+    }
+
+    #[test]
+    fn large_files_are_searched_in_windows() {
+        let dir = tempfile::tempdir().unwrap();
+        let matcher = Prefilter::default();
+        let mut buf = ReadBuf::new();
+        let size = WHOLE_FILE * 2 + 100;
+        // A needle straddling the first window's end, one in the last window, and none.
+        for at in [WHOLE_FILE - 3, size - 20, usize::MAX] {
+            let mut text = vec![b'a'; size];
+            if at != usize::MAX {
+                text[at..at + 7].copy_from_slice(b"ZENDUTY");
+            }
+            let path = dir.path().join("big.txt");
+            std::fs::write(&path, &text).unwrap();
+            let found = read_candidate(&path, &mut buf, &matcher).unwrap();
+            assert_eq!(found, at != usize::MAX);
+            if found {
+                assert!(buf.bytes() == text.as_slice(), "read whole after a hit");
+            }
+        }
+        let small = dir.path().join("small.txt");
+        std::fs::write(&small, b"see rule_json here").unwrap();
+        assert!(read_candidate(&small, &mut buf, &matcher).unwrap());
+        assert_eq!(buf.bytes(), b"see rule_json here");
+        std::fs::write(&small, b"").unwrap();
+        assert!(!read_candidate(&small, &mut buf, &matcher).unwrap());
     }
 }

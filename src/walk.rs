@@ -33,6 +33,8 @@ pub struct Filters {
     exclude: Gitignore,
     include: Option<globset::GlobSet>,
     include_base: PathBuf,
+    /// The current directory, read once: `absolute` per file would ask the kernel every time.
+    cwd: Option<PathBuf>,
 }
 
 impl Filters {
@@ -67,12 +69,24 @@ impl Filters {
             exclude,
             include,
             include_base: absolute(Path::new(".")),
+            cwd: std::env::current_dir().ok(),
         })
+    }
+
+    /// `absolute(path)`, with the current directory read once.
+    fn absolute(&self, path: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(cwd) if path.is_relative() => absolute(&cwd.join(path)),
+            _ => absolute(path),
+        }
     }
 
     /// Is this path excluded (itself or through one of its parent directories)?
     pub fn excluded(&self, path: &Path, is_dir: bool) -> bool {
-        let abs = absolute(path);
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let abs = self.absolute(path);
         if !abs.starts_with(self.exclude.path()) {
             return false;
         }
@@ -86,7 +100,7 @@ impl Filters {
         let Some(set) = &self.include else {
             return true;
         };
-        let abs = absolute(path);
+        let abs = self.absolute(path);
         let rel = abs.strip_prefix(&self.include_base).unwrap_or(&abs);
         set.is_match(rel) || path.file_name().is_some_and(|n| set.is_match(n))
     }
