@@ -575,12 +575,19 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
 
     // Prepare every file first: a changed or unparseable file is reported and left alone.
     let mut prepared = Vec::new();
+    let follow = plan.options.walk.follow_links;
+    let paths: Vec<&Path> = outcome.files.iter().map(|f| f.path.as_path()).collect();
+    let write_here = if follow {
+        write::one_path_per_file(&paths)
+    } else {
+        vec![true; paths.len()]
+    };
     for (index, file) in outcome.files.iter().enumerate() {
         let edits: Vec<_> = file.edits().cloned().collect();
-        if edits.is_empty() || file.blocked {
+        if edits.is_empty() || file.blocked || !write_here[index] {
             continue;
         }
-        if plan.options.walk.follow_links
+        if (follow || write::is_link(&file.path))
             && !write::inside_roots(&file.path, &plan.options.walk.roots)
         {
             error(

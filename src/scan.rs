@@ -501,7 +501,21 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
         if is_binary(text) {
             return;
         }
-        let analysis = analyze(&path, text, &opts.config, account);
+        // A detector bug must not take the whole run down (SPEC 7: never a panic): the file is
+        // reported, never written, and the other files go on.
+        let analysis = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyze(&path, text, &opts.config, account)
+        }))
+        .unwrap_or_else(|_| Analysis {
+            error: Some(Error::Parse {
+                path: path.clone(),
+                line: None,
+                message: "internal error: a detector panicked on this file (please report it); \
+                          it is not written"
+                    .into(),
+            }),
+            ..Analysis::default()
+        });
         let blocked = analysis.error.is_some();
         let digest_bytes = digest(text);
         let located = locate(text, analysis.findings, opts.report_unused_suppressions);

@@ -174,6 +174,10 @@ where
             if !file_type.is_file() {
                 return WalkState::Continue;
             }
+            // The atomic writer's temporary files (left behind only by a killed run) never count.
+            if crate::write::is_temp_file(path) {
+                return WalkState::Continue;
+            }
             if filters.excluded(path, false) || !filters.included(path) {
                 return WalkState::Continue;
             }

@@ -11,26 +11,51 @@ use crate::edit::{self, Edit};
 use crate::error::Error;
 use crate::scan::digest;
 
+/// The name prefix and suffix of the atomic writer's temporary files. A run killed with SIGKILL
+/// may leave one behind (the original is intact); the walker never scans them.
+pub const TEMP_PREFIX: &str = ".zenduty-migrate.";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Is this the name of one of the atomic writer's temporary files?
+pub fn is_temp_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(TEMP_PREFIX) && n.ends_with(TEMP_SUFFIX))
+}
+
 /// Write `bytes` to `path` atomically, keeping its permissions if it exists.
 pub fn write_new_or_replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = match path.parent() {
+    write_atomic(path, path, bytes, || Ok(()))
+}
+
+/// Write `bytes` to a temporary file beside `target`, flush it, copy `target`'s permissions, run
+/// `last_check` (the temporary file is removed if it fails), then rename it over `target`.
+/// Errors name `shown`.
+fn write_atomic(
+    target: &Path,
+    shown: &Path,
+    bytes: &[u8],
+    last_check: impl FnOnce() -> Result<(), Error>,
+) -> Result<(), Error> {
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::Builder::new()
-        .prefix(".zenduty-migrate.")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
-        .map_err(|e| Error::io(path, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    if let Ok(meta) = std::fs::metadata(path) {
+        .map_err(|e| Error::io(shown, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(shown, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(shown, e))?;
+    if let Ok(meta) = std::fs::metadata(target) {
         tmp.as_file()
             .set_permissions(meta.permissions())
-            .map_err(|e| Error::io(path, e))?;
+            .map_err(|e| Error::io(shown, e))?;
     }
     // On failure the temporary file is removed when `tmp` drops.
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    last_check()?;
+    tmp.persist(target).map_err(|e| Error::io(shown, e.error))?;
     Ok(())
 }
 
@@ -91,6 +116,7 @@ pub fn prepare(
     expected: &[u8; 32],
     edits: &[Edit],
 ) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    seam::reach(seam::Point::Prepare, path);
     let original = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if digest(&original) != *expected {
         return Err(Error::Changed {
@@ -115,15 +141,74 @@ pub fn prepare(
 }
 
 /// Write `new` over `path` if the file still holds exactly `original`.
+///
+/// The comparison is made after the new content is written and flushed to the temporary file,
+/// right before the rename, so the window in which a concurrent change can be lost is only the
+/// re-read and the rename; a change seen there is reported and the temporary file removed.
 pub fn commit(path: &Path, original: &[u8], new: &[u8]) -> Result<(), Error> {
+    seam::reach(seam::Point::Commit, path);
     let target = real_target(path)?;
-    let now = std::fs::read(&target).map_err(|e| Error::io(path, e))?;
-    if now != original {
-        return Err(Error::Changed {
-            path: path.to_path_buf(),
+    write_atomic(&target, path, new, || {
+        seam::reach(seam::Point::Rename, path);
+        let now = std::fs::read(&target).map_err(|e| Error::io(path, e))?;
+        if now != original {
+            return Err(Error::Changed {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(())
+    })
+}
+
+/// Fault injection for tests: a hook called at fixed points of [`prepare`] and [`commit`] on the
+/// calling thread (the CLI prepares and commits on its main thread), so a test can change, remove
+/// or lock a file at the worst moment. Without an installed hook a point costs one thread-local
+/// lookup.
+#[doc(hidden)]
+pub mod seam {
+    use std::cell::RefCell;
+    use std::path::Path;
+
+    /// Where the hook is called.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Point {
+        /// `prepare`, before it re-reads the file the scan saw.
+        Prepare,
+        /// `commit`, before anything is written.
+        Commit,
+        /// `commit`, after the temporary file is written and flushed, before the last re-read
+        /// and the rename.
+        Rename,
+    }
+
+    type Hook = Box<dyn FnMut(Point, &Path)>;
+
+    thread_local! {
+        static HOOK: RefCell<Option<Hook>> = const { RefCell::new(None) };
+    }
+
+    /// Removes the hook when dropped.
+    pub struct Installed(());
+
+    impl Drop for Installed {
+        fn drop(&mut self) {
+            HOOK.with(|h| h.borrow_mut().take());
+        }
+    }
+
+    /// Install `hook` on this thread until the returned guard drops.
+    pub fn install(hook: impl FnMut(Point, &Path) + 'static) -> Installed {
+        HOOK.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+        Installed(())
+    }
+
+    pub(crate) fn reach(point: Point, path: &Path) {
+        HOOK.with(|h| {
+            if let Some(hook) = h.borrow_mut().as_mut() {
+                hook(point, path);
+            }
         });
     }
-    write_new_or_replace(&target, new)
 }
 
 /// The file to replace: `path` itself, or (for a link that was followed on purpose) the file it
@@ -136,12 +221,24 @@ fn real_target(path: &Path) -> Result<PathBuf, Error> {
     Ok(path.to_path_buf())
 }
 
+/// Is `path` itself a symbolic link?
+pub fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 /// Is `path` (after resolving links) inside one of `roots`? Nothing is written outside them.
+///
+/// A root directory counts where it really is (links resolved: naming a directory scans it); a
+/// root that is a link to a file counts as the link itself, so nothing is ever written through a
+/// link named on the command line (pre-commit names every staged file, links included).
 pub fn inside_roots(path: &Path, roots: &[PathBuf]) -> bool {
     let Ok(real) = std::fs::canonicalize(path) else {
         return false;
     };
     roots.iter().any(|root| {
+        if is_link(root) && !root.is_dir() {
+            return false;
+        }
         std::fs::canonicalize(root).is_ok_and(|r| {
             if r.is_dir() {
                 real.starts_with(&r)
@@ -150,6 +247,32 @@ pub fn inside_roots(path: &Path, roots: &[PathBuf]) -> bool {
             }
         })
     })
+}
+
+/// With links followed, one file can be reached by several paths, and writing it twice would
+/// report the second as changed on disk. For each of `paths`, is it the one to write? Per real
+/// file, the first path that goes through no link wins, else the first path.
+pub fn one_path_per_file(paths: &[&Path]) -> Vec<bool> {
+    // Paths that cannot be resolved are kept: they fail, and are reported, on their own.
+    let mut keep = vec![true; paths.len()];
+    let mut chosen: BTreeMap<PathBuf, (usize, bool)> = BTreeMap::new();
+    for (i, path) in paths.iter().enumerate() {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            continue;
+        };
+        let direct = std::path::absolute(path).is_ok_and(|a| a == real);
+        match chosen.get_mut(&real) {
+            None => {
+                chosen.insert(real, (i, direct));
+            }
+            Some(first) if direct && !first.1 => {
+                keep[first.0] = false;
+                *first = (i, true);
+            }
+            Some(_) => keep[i] = false,
+        }
+    }
+    keep
 }
 
 /// Files among `paths` that have uncommitted changes (staged, unstaged or untracked) in the git
@@ -282,6 +405,47 @@ mod tests {
         std::fs::write(&path, b"{\"a\": \"x\"}").unwrap();
         let err = prepare(&path, &digest(b"{\"a\": \"x\"}"), &[Edit::new(7..8, "\"")]).unwrap_err();
         assert!(matches!(err, Error::Verify { .. }), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_path_per_file_prefers_the_path_without_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.env");
+        std::fs::write(&real, b"x").unwrap();
+        let link = dir.path().join("a-link.env");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let gone = dir.path().join("gone.env");
+        let keep = one_path_per_file(&[&link, &real, &gone]);
+        assert_eq!(keep, [false, true, true]);
+    }
+
+    #[test]
+    fn commit_refuses_a_change_made_after_the_temporary_file_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, b"old").unwrap();
+        let hooked = path.clone();
+        let _hook = seam::install(move |point, p| {
+            if point == seam::Point::Rename && p == hooked {
+                std::fs::write(p, b"theirs").unwrap();
+            }
+        });
+        let err = commit(&path, b"old", b"new").unwrap_err();
+        assert!(matches!(err, Error::Changed { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"theirs");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temporary file left"
+        );
+    }
+
+    #[test]
+    fn temporary_file_names() {
+        assert!(is_temp_file(Path::new("d/.zenduty-migrate.Ab12.tmp")));
+        assert!(!is_temp_file(Path::new(".zenduty-migrate.toml")));
+        assert!(!is_temp_file(Path::new("x.tmp")));
     }
 
     #[test]
