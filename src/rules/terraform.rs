@@ -199,6 +199,11 @@ fn binding(block: &Block, cx: &Cx) -> Binding {
         return unknown();
     }
     let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+    // `zenduty_integrations.NAME[.INDEX].unique_id`: two or three operators, checked before the
+    // middle is sliced.
+    if !(2..=3).contains(&ops.len()) {
+        return unknown();
+    }
     let (Some(TraversalOperator::GetAttr(name)), Some(TraversalOperator::GetAttr(last))) =
         (ops.first(), ops.last())
     else {
@@ -210,7 +215,7 @@ fn binding(block: &Block, cx: &Cx) -> Binding {
             TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)
         )
     });
-    if ops.len() < 2 || ops.len() > 3 || !middle_ok {
+    if !middle_ok {
         return unknown();
     }
     match last.value().as_str() {
