@@ -515,13 +515,7 @@ enum Mode {
     Apply { allow_dirty: bool, json: bool },
 }
 
-/// One file ready to be written.
-struct Prepared {
-    index: usize,
-    original: Vec<u8>,
-    new: Vec<u8>,
-}
-
+/// `diff` and `apply`: the scan, the unresolved check, then each file in turn.
 fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u8, Failure> {
     let plan = plan(common, io)?;
     let json_record = matches!(mode, Mode::Apply { json: true, .. });
@@ -534,13 +528,16 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
     }
     let mut failed = !outcome.errors.is_empty();
     let summary = summarize(&outcome);
+    // What a human must still look at: everything not rewritable, and all of a blocked file.
     let remaining: Vec<_> = outcome
-        .findings()
-        .filter(|(path, l)| {
-            l.finding.status != Status::Rewritable
-                || outcome.files.iter().any(|f| f.path == *path && f.blocked)
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.findings
+                .iter()
+                .filter(move |l| f.blocked || l.finding.status != Status::Rewritable)
+                .map(move |l| report::record(&display_path(&f.path), l, plan.show_keys))
         })
-        .map(|(path, l)| report::record(&display_path(path), l, plan.show_keys))
         .collect();
     let record = |io: &mut Io, files: Vec<serde_json::Value>, errors: &[String]| {
         write_record(io, files, &remaining, errors, &summary)
@@ -573,8 +570,8 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
         return Ok(FAILED);
     }
 
-    // Prepare every file first: a changed or unparseable file is reported and left alone.
-    let mut prepared = Vec::new();
+    // Which files would be written: those with edits that no parser blocked, each reached by
+    // one path only, and none through a link to outside the scanned paths.
     let follow = plan.options.walk.follow_links;
     let paths: Vec<&Path> = outcome.files.iter().map(|f| f.path.as_path()).collect();
     let write_here = if follow {
@@ -582,9 +579,9 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
     } else {
         vec![true; paths.len()]
     };
+    let mut targets = Vec::new();
     for (index, file) in outcome.files.iter().enumerate() {
-        let edits: Vec<_> = file.edits().cloned().collect();
-        if edits.is_empty() || file.blocked || !write_here[index] {
+        if file.edits().next().is_none() || file.blocked || !write_here[index] {
             continue;
         }
         if (follow || write::is_link(&file.path))
@@ -601,37 +598,57 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
             failed = true;
             continue;
         }
-        let result = if plan.options.staged {
-            walk_staged_prepare(&file.path, &file.digest, &edits)
-        } else {
-            write::prepare(&file.path, &file.digest, &edits)
-        };
-        match result {
-            Ok((original, new)) => prepared.push(Prepared {
-                index,
-                original,
-                new,
-            }),
-            Err(e) => {
-                error(io, &mut errors, e.to_string())?;
-                failed = true;
-            }
-        }
+        targets.push(index);
     }
 
+    // The dirty-tree guard runs before anything is written; the diff is printed either way.
+    let dirty = match mode {
+        Mode::Apply {
+            allow_dirty: false, ..
+        } if !plan.options.staged => {
+            let paths: Vec<PathBuf> = targets
+                .iter()
+                .map(|&i| outcome.files[i].path.clone())
+                .collect();
+            write::dirty_files(&paths)
+        }
+        _ => Vec::new(),
+    };
+    let writing = matches!(mode, Mode::Apply { .. }) && dirty.is_empty();
+
+    // One file at a time: prepare (re-read, check, splice, re-parse), print its diff, write it.
+    // Memory stays bounded by the largest file, and the cost is linear in files and edits.
     // Colour codes would land inside masked text: a redacted diff stays plain.
     let style = Style {
         color: plan.color_stdout && !redact,
     };
-    if !json_record {
-        for p in &prepared {
-            let file = &outcome.files[p.index];
-            let edits: Vec<_> = file.edits().cloned().collect();
+    let mut changes = 0usize;
+    let mut written = 0usize;
+    let mut written_edits = 0usize;
+    let mut records = Vec::new();
+    for &index in &targets {
+        let file = &outcome.files[index];
+        let edits: Vec<_> = file.edits().cloned().collect();
+        let prepared = if plan.options.staged {
+            walk_staged_prepare(&file.path, &file.digest, &edits)
+        } else {
+            write::prepare(&file.path, &file.digest, &edits)
+        };
+        let (original, new) = match prepared {
+            Ok(pair) => pair,
+            Err(e) => {
+                error(io, &mut errors, e.to_string())?;
+                failed = true;
+                continue;
+            }
+        };
+        changes += 1;
+        if !json_record {
             let mut buf = Vec::new();
             if let Err(e) = diff::write_diff(
                 &mut buf,
                 &display_path(&file.path),
-                &p.original,
+                &original,
                 &edits,
                 style,
             )? {
@@ -649,6 +666,22 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
             }
             io.stdout.write_all(&buf)?;
         }
+        if !writing {
+            continue;
+        }
+        match write::commit(&file.path, &original, &new) {
+            Ok(()) => {
+                written += 1;
+                written_edits += edits.len();
+                if json_record {
+                    records.push(written_record(file, &original, &new, plan.show_keys));
+                }
+            }
+            Err(e) => {
+                error(io, &mut errors, e.to_string())?;
+                failed = true;
+            }
+        }
     }
 
     match mode {
@@ -658,89 +691,36 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
             }
             Ok(if failed {
                 FAILED
-            } else if !prepared.is_empty() {
+            } else if changes > 0 {
                 FOUND
             } else {
                 OK
             })
         }
-        Mode::Apply { allow_dirty, json } => {
-            if !allow_dirty && !plan.options.staged {
-                let paths: Vec<PathBuf> = prepared
-                    .iter()
-                    .map(|p| outcome.files[p.index].path.clone())
-                    .collect();
-                let dirty = write::dirty_files(&paths);
-                if !dirty.is_empty() {
-                    let mut message = format!(
-                        "{} files have uncommitted changes; nothing was written (commit or stash \
-                         them, or pass --allow-dirty):",
-                        dirty.len()
-                    );
-                    for d in dirty {
-                        message.push_str(&format!("\n  {}", d.display()));
-                    }
-                    error(io, &mut errors, message)?;
-                    if json {
-                        record(io, Vec::new(), &errors)?;
-                    }
-                    return Ok(FAILED);
+        Mode::Apply { json, .. } => {
+            if !dirty.is_empty() {
+                let mut message = format!(
+                    "{} files have uncommitted changes; nothing was written (commit or stash \
+                     them, or pass --allow-dirty):",
+                    dirty.len()
+                );
+                for d in &dirty {
+                    message.push_str(&format!("\n  {}", d.display()));
                 }
-            }
-            let mut written = Vec::new();
-            for p in &prepared {
-                let file = &outcome.files[p.index];
-                match write::commit(&file.path, &p.original, &p.new) {
-                    Ok(()) => written.push(p),
-                    Err(e) => {
-                        error(io, &mut errors, e.to_string())?;
-                        failed = true;
-                    }
+                error(io, &mut errors, message)?;
+                if json {
+                    record(io, Vec::new(), &errors)?;
                 }
+                return Ok(FAILED);
             }
             if json {
-                let files: Vec<_> = written
-                    .iter()
-                    .map(|p| {
-                        let file = &outcome.files[p.index];
-                        let path = display_path(&file.path);
-                        let edits: Vec<_> = file
-                            .findings
-                            .iter()
-                            .filter(|l| l.finding.edit.is_some())
-                            .map(|l| {
-                                let rec = report::record(&path, l, plan.show_keys);
-                                json!({
-                                    "kind": rec.kind,
-                                    "line": rec.line,
-                                    "column": rec.column,
-                                    "end_line": rec.end_line,
-                                    "end_column": rec.end_column,
-                                    "byte_range": rec.byte_range,
-                                    "old": rec.old,
-                                    "new": rec.new,
-                                })
-                            })
-                            .collect();
-                        json!({
-                            "path": path,
-                            "sha256_before": hex(&scan::digest(&p.original)),
-                            "sha256_after": hex(&scan::digest(&p.new)),
-                            "edits": edits,
-                        })
-                    })
-                    .collect();
-                record(io, files, &errors)?;
+                record(io, records, &errors)?;
             }
             if !plan.quiet {
-                let edits: usize = written
-                    .iter()
-                    .map(|p| outcome.files[p.index].edits().count())
-                    .sum();
                 writeln!(
                     io.stderr,
-                    "rewrote {edits} references in {} files; {} findings left for review",
-                    written.len(),
+                    "rewrote {written_edits} references in {written} files; {} findings left for \
+                     review",
                     remaining.len()
                 )?;
             }
@@ -753,6 +733,40 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
             })
         }
     }
+}
+
+/// The `apply --format json` entry of one written file.
+fn written_record(
+    file: &scan::FileResult,
+    original: &[u8],
+    new: &[u8],
+    show_keys: bool,
+) -> serde_json::Value {
+    let path = display_path(&file.path);
+    let edits: Vec<_> = file
+        .findings
+        .iter()
+        .filter(|l| l.finding.edit.is_some())
+        .map(|l| {
+            let rec = report::record(&path, l, show_keys);
+            json!({
+                "kind": rec.kind,
+                "line": rec.line,
+                "column": rec.column,
+                "end_line": rec.end_line,
+                "end_column": rec.end_column,
+                "byte_range": rec.byte_range,
+                "old": rec.old,
+                "new": rec.new,
+            })
+        })
+        .collect();
+    json!({
+        "path": path,
+        "sha256_before": hex(&scan::digest(original)),
+        "sha256_after": hex(&scan::digest(new)),
+        "edits": edits,
+    })
 }
 
 /// Print an error on stderr and keep it for the JSON record.
