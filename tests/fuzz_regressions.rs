@@ -42,3 +42,16 @@ fn terraform_integration_id_with_one_attribute_does_not_panic() {
         text,
     );
 }
+
+#[test]
+fn url_rewrite_is_idempotent_for_a_url_in_another_urls_fragment() {
+    invariants::check_url(&input("url", "idempotence-url-in-a-fragment"));
+}
+
+#[test]
+fn url_match_never_starts_inside_an_escaped_slash_minimal() {
+    invariants::check_url(&input(
+        "url",
+        "match-starts-inside-an-escaped-slash-minimal",
+    ));
+}
