@@ -16,13 +16,6 @@ use zenduty_migrate::write::Format;
 /// The Generic Integration's application id the converters are given.
 pub const GENERIC_APP: &str = "3f1b6c2e-8d4a-4f7b-9e2c-5a6d7e8f9a0b";
 
-/// Known bugs, reported and reproduced in `tests/fuzz_regressions.rs`, that a long fuzzing run
-/// may step over to look for others: `ZM_FUZZ_KNOWN=escaped-slash,tf-one-attribute`. Never set
-/// in the test suite.
-pub fn known(bug: &str) -> bool {
-    std::env::var("ZM_FUZZ_KNOWN").is_ok_and(|v| v.split(',').any(|b| b == bug))
-}
-
 /// Is `at` the `/` of an escaped slash `\/` (preceded by an odd run of backslashes)?
 pub fn inside_escaped_slash(text: &[u8], at: usize) -> bool {
     let backslashes = text[..at.min(text.len())]
@@ -31,24 +24,6 @@ pub fn inside_escaped_slash(text: &[u8], at: usize) -> bool {
         .take_while(|&&b| b == b'\\')
         .count();
     text.get(at) == Some(&b'/') && backslashes % 2 == 1
-}
-
-/// Does the text hold a Terraform traversal `zenduty_integrations.NAME` with one attribute (the
-/// input of the known panic in src/rules/terraform.rs)?
-pub fn one_attribute_traversal(text: &[u8]) -> bool {
-    let needle = b"zenduty_integrations.";
-    memchr_all(text, needle).any(|at| {
-        let rest = &text[at + needle.len()..];
-        let name = rest
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
-            .count();
-        !matches!(rest.get(name), Some(b'.' | b'['))
-    })
-}
-
-fn memchr_all<'a>(text: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    (0..text.len().saturating_sub(needle.len() - 1)).filter(move |&i| text[i..].starts_with(needle))
 }
 
 /// The config the targets run with: an account, and a Generic application so that Terraform
@@ -125,7 +100,7 @@ pub fn check_url(text: &[u8]) {
         // A `/` preceded by an odd run of backslashes is the second half of an escaped slash
         // (`\/`): a URL starting there would tear the escape apart when rewritten.
         assert!(
-            !inside_escaped_slash(text, m.range.start) || known("escaped-slash"),
+            !inside_escaped_slash(text, m.range.start),
             "match {:?} starts inside an escaped slash",
             m.range
         );
@@ -152,7 +127,6 @@ pub fn check_url(text: &[u8]) {
     let legacy: Vec<_> = url::find(&new)
         .into_iter()
         .filter(|m| m.form == UrlForm::Legacy)
-        .filter(|m| !(known("escaped-slash") && inside_escaped_slash(&new, m.range.start)))
         .map(|m| String::from_utf8_lossy(&new[m.range]).into_owned())
         .collect();
     assert!(
@@ -208,12 +182,6 @@ fn rewritable(findings: &[Finding]) -> Vec<Edit> {
 /// second pass over the result has nothing rewritable left.
 pub fn check_analyze(path: &str, text: &[u8]) {
     let path = PathBuf::from(path);
-    if known("tf-one-attribute")
-        && path.extension().is_some_and(|e| e == "tf")
-        && one_attribute_traversal(text)
-    {
-        return;
-    }
     let config = config();
     let Ok(first) = findings(&path, text, &config) else {
         // A refused file is reported and never written: nothing else to check.
@@ -251,10 +219,7 @@ pub fn check_analyze(path: &str, text: &[u8]) {
     }
     let second = findings(&path, &new, &config)
         .unwrap_or_else(|e| panic!("the rewritten file is refused: {e}"));
-    let mut again = rewritable(&second);
-    if known("escaped-slash") {
-        again.retain(|e| !inside_escaped_slash(&new, e.range.start));
-    }
+    let again = rewritable(&second);
     assert!(
         again.is_empty(),
         "second pass wants {again:?} in {:?}",
