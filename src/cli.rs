@@ -202,12 +202,62 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A writer that turns a closed pipe into a sink: once the reader has gone (`| head`), output is
+/// dropped but the run goes on to the end, so `apply` never stops half-way through its writes and
+/// the exit code still says what was found.
+struct PipeTolerant<'a> {
+    inner: &'a mut dyn Write,
+    closed: bool,
+}
+
+impl Write for PipeTolerant<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.inner.write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
 /// Run the CLI with these arguments; returns the exit code.
 pub fn run<I, T>(args: I, io: &mut Io) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let mut stdout = PipeTolerant {
+        inner: &mut *io.stdout,
+        closed: false,
+    };
+    let mut stderr = PipeTolerant {
+        inner: &mut *io.stderr,
+        closed: false,
+    };
+    let io = &mut Io {
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        stdout_tty: io.stdout_tty,
+        stderr_tty: io.stderr_tty,
+    };
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -224,7 +274,7 @@ where
     };
     match dispatch(cli, io) {
         Ok(code) => ExitCode::from(code),
-        // A closed pipe (`| head`) is not a failure.
+        // Writers turn a closed pipe into a sink; this is a last guard.
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(OK),
         Err(Failure::Io(e)) => {
             let _ = writeln!(io.stderr, "zenduty-migrate: error: {e}");
@@ -390,6 +440,23 @@ fn display_path(path: &Path) -> String {
         }
     }
     path.to_string_lossy().into_owned()
+}
+
+/// [`display_path`]'s path as raw bytes (a patch must name a non-UTF-8 file exactly).
+fn path_bytes(path: &Path) -> Vec<u8> {
+    let shown: PathBuf = match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).unwrap_or(path).to_path_buf(),
+        _ => path.to_path_buf(),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        shown.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        shown.to_string_lossy().into_owned().into_bytes()
+    }
 }
 
 fn summarize(outcome: &Outcome) -> Summary {
@@ -610,7 +677,7 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
                 .iter()
                 .map(|&i| outcome.files[i].path.clone())
                 .collect();
-            write::dirty_files(&paths)
+            write::dirty_files(&paths)?
         }
         _ => Vec::new(),
     };
@@ -645,23 +712,21 @@ fn cmd_change(common: Common, redact: bool, mode: Mode, io: &mut Io) -> Result<u
         changes += 1;
         if !json_record {
             let mut buf = Vec::new();
-            if let Err(e) = diff::write_diff(
-                &mut buf,
-                &display_path(&file.path),
-                &original,
-                &edits,
-                style,
-            )? {
+            if let Err(e) =
+                diff::write_diff(&mut buf, &path_bytes(&file.path), &original, &edits, style)?
+            {
                 error(io, &mut errors, format!("{}: {e}", file.path.display()))?;
                 failed = true;
                 continue;
             }
             if redact {
-                let secrets: Vec<Vec<u8>> = file
-                    .findings
-                    .iter()
-                    .flat_map(|l| l.finding.secrets.iter().cloned())
-                    .collect();
+                // Every key in the file, context lines included, not only the rewritten ones.
+                let mut secrets = scan::text_secrets(&original);
+                secrets.extend(
+                    file.findings
+                        .iter()
+                        .flat_map(|l| l.finding.secrets.iter().cloned()),
+                );
                 buf = report::redact(&buf, &secrets, false).0.into_bytes();
             }
             io.stdout.write_all(&buf)?;
@@ -790,6 +855,11 @@ fn write_record(
             message: message.clone(),
         })
         .collect();
+    // Errors found while preparing and writing count too.
+    let summary = Summary {
+        errors: errors.len(),
+        ..summary.clone()
+    };
     let doc = json!({
         "tool": "zenduty-migrate",
         "version": report::SCHEMA_VERSION,

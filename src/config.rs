@@ -141,7 +141,15 @@ impl Config {
         }
         for (key, account) in &config.accounts {
             if !valid_account(account.get_ref()) {
-                return Err(bad(account, format!("key `accounts.{key:?}`")));
+                // The key may be a literal integration key: a secret, shown masked.
+                let shown =
+                    String::from_utf8_lossy(&crate::report::mask_key(key.as_bytes())).into_owned();
+                let shown = if key.len() > 4 && !key.contains(['$', '{', '%', '<']) {
+                    shown
+                } else {
+                    key.clone()
+                };
+                return Err(bad(account, format!("key `accounts.{shown:?}`")));
             }
         }
         for glob in &config.scan.exclude {

@@ -24,10 +24,11 @@ struct Block {
 }
 
 /// Write the unified diff that turns `original` into `original` with `edits` applied.
-/// `path` is the path as shown in `a/` and `b/` headers. Writes nothing when there are no edits.
+/// `path` is the path's bytes as they go in the `a/` and `b/` headers (quoted as git does when
+/// they hold odd bytes). Writes nothing when there are no edits.
 pub fn write_diff(
     out: &mut dyn Write,
-    path: &str,
+    path: &[u8],
     original: &[u8],
     edits: &[Edit],
     style: Style,
@@ -95,9 +96,21 @@ pub fn write_diff(
     } else {
         ("", "", "", "", "")
     };
-    writeln!(out, "{bold}diff --git a/{path} b/{path}{reset}")?;
-    writeln!(out, "{bold}--- a/{path}{reset}")?;
-    writeln!(out, "{bold}+++ b/{path}{reset}")?;
+    let (a, b) = (header_path(b"a/", path), header_path(b"b/", path));
+    out.write_all(bold.as_bytes())?;
+    out.write_all(b"diff --git ")?;
+    out.write_all(&a)?;
+    out.write_all(b" ")?;
+    out.write_all(&b)?;
+    writeln!(out, "{reset}")?;
+    out.write_all(bold.as_bytes())?;
+    out.write_all(b"--- ")?;
+    out.write_all(&a)?;
+    writeln!(out, "{reset}")?;
+    out.write_all(bold.as_bytes())?;
+    out.write_all(b"+++ ")?;
+    out.write_all(&b)?;
+    writeln!(out, "{reset}")?;
 
     // Merge blocks whose context would touch into hunks.
     let mut i = 0;
@@ -156,6 +169,33 @@ fn line_total(text: &[u8], lines: &Lines) -> usize {
     }
 }
 
+/// `prefix` + `path`, in double quotes with C escapes when the path holds a quote, a backslash,
+/// a control byte or a non-ASCII byte, as git writes (and `git apply` reads) such names.
+fn header_path(prefix: &[u8], path: &[u8]) -> Vec<u8> {
+    let odd = |b: u8| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b);
+    let mut out = Vec::with_capacity(prefix.len() + path.len() + 2);
+    if !path.iter().any(|&b| odd(b)) {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(path);
+        return out;
+    }
+    out.push(b'"');
+    out.extend_from_slice(prefix);
+    for &b in path {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b if odd(b) => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
+            b => out.push(b),
+        }
+    }
+    out.push(b'"');
+    out
+}
+
 fn range_header(start0: usize, len: usize) -> String {
     let start = if len == 0 { start0 } else { start0 + 1 };
     if len == 1 {
@@ -199,7 +239,7 @@ mod tests {
 
     fn diff(original: &[u8], edits: &[Edit]) -> String {
         let mut out = Vec::new();
-        write_diff(&mut out, "f", original, edits, Style::default())
+        write_diff(&mut out, b"f", original, edits, Style::default())
             .unwrap()
             .unwrap();
         String::from_utf8(out).unwrap()
@@ -224,6 +264,15 @@ mod tests {
         assert!(
             d.ends_with("@@ -1,4 +1,4 @@\n a\n-X\n-Y\n+1\n+2\n b\n"),
             "{d}"
+        );
+    }
+
+    #[test]
+    fn odd_names_are_quoted_as_git_does() {
+        assert_eq!(header_path(b"a/", b"plain/x.env"), b"a/plain/x.env");
+        assert_eq!(
+            header_path(b"a/", b"caf\xe9\t\"q\".env"),
+            b"\"a/caf\\351\\t\\\"q\\\".env\""
         );
     }
 

@@ -2,7 +2,7 @@
 //! files that may hold a legacy reference, resolve accounts and cross-file Terraform bindings,
 //! apply inline suppressions, and hand back findings sorted by path and position.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -222,11 +222,8 @@ fn url_findings(text: &[u8], config: &Config, account: Option<&str>, out: &mut A
                     .filter(|_| literal)
                     .and_then(|k| config.keys.get(k))
                     .map(String::as_bytes);
-                let mut secrets = Vec::new();
-                if literal {
-                    secrets.extend(key_text.clone().map(String::into_bytes));
-                    secrets.extend(new_key.map(<[u8]>::to_vec));
-                }
+                let mut secrets = key_secrets(text, &m);
+                secrets.extend(new_key.map(<[u8]>::to_vec));
                 let mut finding = match resolved {
                     Some(acct) => Finding::rewrite(
                         kind,
@@ -267,15 +264,43 @@ fn url_findings(text: &[u8], config: &Config, account: Option<&str>, out: &mut A
                                 "the URL's account is {found:?}, but this key resolves to {expected:?}"
                             ),
                         );
-                        if literal {
-                            f.secrets.extend(key_text.map(String::into_bytes));
-                        }
+                        f.secrets = key_secrets(text, &m);
                         out.findings.push(f);
                     }
                 }
             }
         }
     }
+}
+
+/// The secrets a URL's key holds: the key itself when it is a literal, and literal defaults
+/// inside placeholders (`${ZD_KEY:-d58c08d0-...}`), which are real keys too.
+pub fn key_secrets(text: &[u8], m: &url::UrlMatch) -> Vec<Vec<u8>> {
+    let Some(range) = &m.key else {
+        return Vec::new();
+    };
+    let key = &text[range.clone()];
+    if m.key_is_literal(text) {
+        return vec![key.to_vec()];
+    }
+    // Runs of 8 or more token characters with a digit, and a lower-case letter or a dash, look
+    // like keys (UUIDs, tokens); `ZD_KEY2` and other upper-case variable names do not.
+    key.split(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+        .filter(|run| {
+            run.len() >= 8
+                && run.iter().any(u8::is_ascii_digit)
+                && run.iter().any(|b| b.is_ascii_lowercase() || *b == b'-')
+        })
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Every secret in a text's URLs (legacy and Generic, suppressed or not), for `--redact`.
+pub fn text_secrets(text: &[u8]) -> Vec<Vec<u8>> {
+    url::find(text)
+        .iter()
+        .flat_map(|m| key_secrets(text, m))
+        .collect()
 }
 
 /// Line starts of a text, for turning offsets into line numbers.
@@ -586,6 +611,8 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
     let mut c = collected.into_inner().expect("unpoisoned");
     resolve_terraform(&mut c, opts);
     c.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Overlapping roots (`. a.env`) reach a file twice: keep it once.
+    c.files.dedup_by(|a, b| a.path == b.path);
     c.errors.sort_by_key(|e| e.to_string());
     Ok(Outcome {
         files: c.files,
@@ -595,6 +622,11 @@ pub fn scan(opts: &Options) -> Result<Outcome, Error> {
 }
 
 /// Cross-file Terraform resolution: merge its findings into the files they belong to.
+///
+/// A module is a directory. Its `.tf` files that were not scanned (a pre-commit batch, a file
+/// named on the command line) are read for their facts only, so an integration never moves
+/// without the rules beside it: when part of a conversion falls in such a file, the module is
+/// reported, not edited.
 fn resolve_terraform(c: &mut Collected, opts: &Options) {
     if c.terraform.is_empty() {
         return;
@@ -602,22 +634,54 @@ fn resolve_terraform(c: &mut Collected, opts: &Options) {
     c.legacy_key_texts.sort();
     c.legacy_key_texts.dedup();
     c.terraform.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    let facts: Vec<terraform::TfFile> = c.terraform.iter().map(|(tf, _)| tf.clone()).collect();
+    c.terraform.dedup_by(|a, b| a.0.path == b.0.path);
+    let digests: HashMap<PathBuf, [u8; 32]> = c
+        .terraform
+        .iter()
+        .map(|(tf, d)| (tf.path.clone(), *d))
+        .collect();
+    let mut facts: Vec<terraform::TfFile> = c.terraform.iter().map(|(tf, _)| tf.clone()).collect();
+    let outside = module_siblings(&digests, opts, &mut facts);
     let mut by_path: BTreeMap<PathBuf, Vec<Finding>> = BTreeMap::new();
     for (path, finding) in terraform::resolve(&facts, &c.legacy_key_texts, &opts.config) {
         by_path.entry(path).or_default().push(finding);
     }
-    for (path, findings) in by_path {
-        let Some((_, digest_bytes)) = c.terraform.iter().find(|(tf, _)| tf.path == path) else {
+    let incomplete: HashMap<PathBuf, PathBuf> = by_path
+        .iter()
+        .filter(|(path, findings)| {
+            outside.contains(*path) && findings.iter().any(|f| f.edit.is_some())
+        })
+        .map(|(path, _)| (module_dir(path), path.clone()))
+        .collect();
+    let mut index: HashMap<PathBuf, usize> = c
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
+    for (path, mut findings) in by_path {
+        let Some(digest_bytes) = digests.get(&path).copied() else {
             continue;
         };
+        if let Some(other) = incomplete.get(&module_dir(&path)) {
+            for f in findings.iter_mut().filter(|f| f.edit.is_some()) {
+                f.status = Status::NeedsReview;
+                f.edit = None;
+                f.message = format!(
+                    "not converted: this module's conversion also changes {}, which is outside \
+                     the scanned paths; run on the whole directory ({})",
+                    other.display(),
+                    f.message
+                );
+            }
+        }
         let text = if opts.staged {
             walk::staged_content(&path)
         } else {
             std::fs::read(&path).map_err(|e| Error::io(&path, e))
         };
         let text = match text {
-            Ok(t) if digest(&t) == *digest_bytes => t,
+            Ok(t) if digest(&t) == digest_bytes => t,
             Ok(_) => {
                 c.errors.push(Error::Changed { path });
                 continue;
@@ -631,20 +695,73 @@ fn resolve_terraform(c: &mut Collected, opts: &Options) {
         if located.is_empty() {
             continue;
         }
-        match c.files.iter_mut().find(|f| f.path == path) {
-            Some(file) => {
+        match index.get(&path) {
+            Some(&i) => {
+                let file = &mut c.files[i];
                 file.findings.extend(located);
                 file.findings
                     .sort_by_key(|l| (l.finding.range.start, l.finding.range.end, l.finding.kind));
             }
-            None => c.files.push(FileResult {
-                path,
-                findings: located,
-                digest: *digest_bytes,
-                blocked: false,
-            }),
+            None => {
+                index.insert(path.clone(), c.files.len());
+                c.files.push(FileResult {
+                    path,
+                    findings: located,
+                    digest: digest_bytes,
+                    blocked: false,
+                });
+            }
         }
     }
+}
+
+/// The directory a `.tf` file's module is (`.` for a bare file name).
+fn module_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Add the facts of the unscanned `.tf` files in the scanned files' directories; returns their
+/// paths. They are read from the work tree (the index under `--staged`, when they are in it).
+fn module_siblings(
+    scanned: &HashMap<PathBuf, [u8; 32]>,
+    opts: &Options,
+    facts: &mut Vec<terraform::TfFile>,
+) -> HashSet<PathBuf> {
+    let dirs: BTreeSet<PathBuf> = scanned.keys().map(|p| module_dir(p)).collect();
+    let vendor = Prefilter::new(&["zenduty"]);
+    let mut outside = HashSet::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| walk::clean(&e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tf") && !scanned.contains_key(p))
+            .collect();
+        names.sort();
+        for path in names {
+            let text = if opts.staged {
+                walk::staged_content(&path)
+                    .or_else(|_| std::fs::read(&path).map_err(|e| Error::io(&path, e)))
+            } else {
+                std::fs::read(&path).map_err(|e| Error::io(&path, e))
+            };
+            let Ok(text) = text else { continue };
+            if !vendor.is_match(&text) {
+                continue;
+            }
+            if let Ok(tf) = terraform::analyze(&path, &text) {
+                facts.push(tf);
+                outside.insert(path);
+            }
+        }
+    }
+    outside
 }
 
 #[cfg(test)]

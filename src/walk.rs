@@ -178,6 +178,11 @@ where
             if crate::write::is_temp_file(path) {
                 return WalkState::Continue;
             }
+            // `.git/` is pruned below the roots; a root inside it (`apply .git`, `*` globs that
+            // pick up `.git`) is refused the same way.
+            if path.components().any(|c| c.as_os_str() == ".git") {
+                return WalkState::Continue;
+            }
             if filters.excluded(path, false) || !filters.included(path) {
                 return WalkState::Continue;
             }

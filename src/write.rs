@@ -276,8 +276,10 @@ pub fn one_path_per_file(paths: &[&Path]) -> Vec<bool> {
 }
 
 /// Files among `paths` that have uncommitted changes (staged, unstaged or untracked) in the git
-/// work tree they belong to. Files outside any work tree are never dirty.
-pub fn dirty_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// work tree they belong to. Files outside any work tree are never dirty. When git cannot answer
+/// for a file that is in a work tree (git missing, "dubious ownership", a broken repository), the
+/// guard cannot be kept: that is an error, not a clean bill.
+pub fn dirty_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     // Group by work-tree top level, found once per directory.
     let mut top_of_dir: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
     let mut by_top: BTreeMap<PathBuf, Vec<(PathBuf, PathBuf)>> = BTreeMap::new();
@@ -286,10 +288,14 @@ pub fn dirty_files(paths: &[PathBuf]) -> Vec<PathBuf> {
             continue;
         };
         let dir = real.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let top = top_of_dir
-            .entry(dir.clone())
-            .or_insert_with(|| git_top(&dir))
-            .clone();
+        let top = match top_of_dir.get(&dir) {
+            Some(top) => top.clone(),
+            None => {
+                let top = git_top(&dir)?;
+                top_of_dir.insert(dir.clone(), top.clone());
+                top
+            }
+        };
         if let Some(top) = top {
             if let Ok(rel) = real.strip_prefix(&top) {
                 by_top
@@ -305,6 +311,8 @@ pub fn dirty_files(paths: &[PathBuf]) -> Vec<PathBuf> {
             let out = Command::new("git")
                 .arg("-C")
                 .arg(&top)
+                // File names are names, never pathspec magic (`:b.env`, `*.env`).
+                .arg("--literal-pathspecs")
                 .args([
                     "status",
                     "--porcelain=v1",
@@ -314,9 +322,9 @@ pub fn dirty_files(paths: &[PathBuf]) -> Vec<PathBuf> {
                 ])
                 .args(chunk.iter().map(|(rel, _)| rel))
                 .output();
-            let Ok(out) = out else { continue };
+            let out = out.map_err(|e| guard_error(&top, &e.to_string()))?;
             if !out.status.success() {
-                continue;
+                return Err(guard_error(&top, &String::from_utf8_lossy(&out.stderr)));
             }
             let listed = parse_porcelain(&out.stdout);
             for (rel, original) in chunk {
@@ -326,21 +334,40 @@ pub fn dirty_files(paths: &[PathBuf]) -> Vec<PathBuf> {
             }
         }
     }
-    dirty.into_iter().collect()
+    Ok(dirty.into_iter().collect())
 }
 
-fn git_top(dir: &Path) -> Option<PathBuf> {
-    let out = Command::new("git")
+fn guard_error(dir: &Path, why: &str) -> Error {
+    Error::Usage(format!(
+        "cannot check {} for uncommitted changes, so nothing was written: {} (fix git, or pass \
+         --allow-dirty)",
+        dir.display(),
+        why.trim()
+    ))
+}
+
+/// The work tree `dir` is in, `None` when it is in none.
+fn git_top(dir: &Path) -> Result<Option<PathBuf>, Error> {
+    let in_a_repo = dir.ancestors().any(|d| d.join(".git").exists());
+    let out = match Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(["rev-parse", "--show-toplevel"])
         .output()
-        .ok()?;
+    {
+        Ok(out) => out,
+        Err(_) if !in_a_repo => return Ok(None),
+        Err(e) => return Err(guard_error(dir, &format!("cannot run git: {e}"))),
+    };
     if !out.status.success() {
-        return None;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !in_a_repo || stderr.contains("not a git repository") {
+            return Ok(None);
+        }
+        return Err(guard_error(dir, &stderr));
     }
-    let text = String::from_utf8(out.stdout).ok()?;
-    std::fs::canonicalize(text.trim_end_matches('\n')).ok()
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(std::fs::canonicalize(text.trim_end_matches('\n')).ok())
 }
 
 /// Paths named by `git status --porcelain=v1 -z` (for renames, both names).

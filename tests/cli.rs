@@ -343,3 +343,236 @@ fn generic_urls_are_left_alone_unless_their_account_is_wrong() {
     assert_eq!(apply.code, 1, "a wrong account is left for a human");
     assert_eq!(apply.stdout, "");
 }
+
+#[test]
+fn a_closed_stdout_does_not_stop_apply_half_way() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..400 {
+        std::fs::write(
+            dir.path().join(format!("f{i:03}.env")),
+            "Z=https://www.zenduty.com/api/events/$KEY/\n",
+        )
+        .unwrap();
+    }
+    let mut child = std::process::Command::new(bin())
+        .args(["apply", "--account", "ab12c"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    for i in 0..400 {
+        let text = std::fs::read_to_string(dir.path().join(format!("f{i:03}.env"))).unwrap();
+        assert!(
+            text.contains("/integration/ab12c/generic/"),
+            "f{i:03}.env not written"
+        );
+    }
+}
+
+#[test]
+fn an_integration_never_moves_without_the_rules_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("zenduty-migrate.toml"),
+        "account = \"ab12c\"\n[terraform]\ngeneric_application = \"3f1b6c2e-8d4a-4f7b-9e2c-5a6d7e8f9a0b\"\n",
+    )
+    .unwrap();
+    let integ = "resource \"zenduty_integrations\" \"api\" {\n  name        = \"api\"\n  application = \"27c9800c-2856-490d-8119-790be1308dd4\"\n}\n";
+    let rules = "resource \"zenduty_alertrules\" \"sev\" {\n  integration_id = zenduty_integrations.api.unique_id\n  rule_json      = \"{\\\"type\\\":\\\"group\\\",\\\"children1\\\":{\\\"a\\\":{\\\"type\\\":\\\"rule\\\",\\\"properties\\\":{\\\"field\\\":\\\"alert.payload\\\",\\\"operator\\\":\\\"payloadsearch\\\",\\\"value\\\":[\\\"$.severity\\\",\\\"1\\\"]}}}}\"\n}\n";
+    std::fs::write(dir.path().join("integ.tf"), integ).unwrap();
+    std::fs::write(dir.path().join("rules.tf"), rules).unwrap();
+    // Only the integration's file is named (a pre-commit batch): nothing moves, it is reported.
+    let part = zm(dir.path(), &["apply", "integ.tf"]);
+    assert_eq!(part.code, 1, "{}", part.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("integ.tf")).unwrap(),
+        integ
+    );
+    let scan = zm(dir.path(), &["scan", "integ.tf"]);
+    assert!(scan.stdout.contains("rules.tf"), "{}", scan.stdout);
+    // The whole module moves together.
+    let whole = zm(dir.path(), &["apply"]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    assert!(std::fs::read_to_string(dir.path().join("integ.tf"))
+        .unwrap()
+        .contains("3f1b6c2e"));
+    assert!(std::fs::read_to_string(dir.path().join("rules.tf"))
+        .unwrap()
+        .contains("$.payload.severity"));
+}
+
+#[test]
+fn overlapping_roots_report_and_write_a_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.env"),
+        "Z=https://www.zenduty.com/api/events/$K/\n",
+    )
+    .unwrap();
+    let scan = zm(dir.path(), &["scan", "--account", "ab12c", ".", "a.env"]);
+    assert_eq!(
+        scan.stdout
+            .lines()
+            .filter(|l| l.starts_with("a.env:"))
+            .count(),
+        1,
+        "{}",
+        scan.stdout
+    );
+    let apply = zm(dir.path(), &["apply", "--account", "ab12c", ".", "a.env"]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    assert_eq!(apply.stdout.matches("diff --git").count(), 1);
+}
+
+#[test]
+fn the_dirty_guard_reads_names_literally_and_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join(":b.env");
+    std::fs::write(&odd, "Z=https://www.zenduty.com/api/events/$K/\n").unwrap();
+    git_init_commit(dir.path());
+    std::fs::write(
+        &odd,
+        "Z=https://www.zenduty.com/api/events/$K/\n# local change\n",
+    )
+    .unwrap();
+    let out = zm(dir.path(), &["apply", "--account", "ab12c"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains(":b.env"), "{}", out.stderr);
+    assert!(std::fs::read_to_string(&odd)
+        .unwrap()
+        .contains("/api/events/"));
+    // `.git/` is never scanned, even when named.
+    std::fs::write(
+        dir.path().join(".git/description"),
+        "https://www.zenduty.com/api/events/$K/\n",
+    )
+    .unwrap();
+    let git_dir = zm(
+        dir.path(),
+        &["apply", "--account", "ab12c", "--allow-dirty", ".git"],
+    );
+    assert_eq!(git_dir.code, 0, "{}", git_dir.stderr);
+    assert!(std::fs::read_to_string(dir.path().join(".git/description"))
+        .unwrap()
+        .contains("/api/events/"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_repository_git_refuses_to_read_blocks_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.env");
+    std::fs::write(&file, "Z=https://www.zenduty.com/api/events/$K/\n").unwrap();
+    git_init_commit(dir.path());
+    std::fs::write(&file, "Z=https://www.zenduty.com/api/events/$K/\n# local\n").unwrap();
+    // Owned by another user: git answers "dubious ownership" instead of a status.
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "nobody"])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let out = zm(dir.path(), &["apply", "--account", "ab12c"]);
+    let _ = std::process::Command::new("chown")
+        .args(["-R", "root"])
+        .arg(dir.path())
+        .status();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("uncommitted"), "{}", out.stderr);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("/api/events/"));
+}
+
+#[test]
+fn keys_are_masked_everywhere_they_appear() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.env"),
+        "A=https://www.zenduty.com/api/events/suppressedkey0123/ # zenduty-migrate: ignore\n\
+         B=https://events.zenduty.com/integration/ab12c/generic/migratedkey4567/\n\
+         C=https://www.zenduty.com/api/events/${ZD_KEY:-e77d08d0-75f7-4c48-8220-422b51b31847}/\n\
+         D=https://www.zenduty.com/api/events/literalkey89ab/\n",
+    )
+    .unwrap();
+    let secrets = [
+        "suppressedkey0123",
+        "migratedkey4567",
+        "e77d08d0-75f7-4c48-8220-422b51b31847",
+        "literalkey89ab",
+    ];
+    let diff = zm(dir.path(), &["diff", "--account", "ab12c", "--redact"]);
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    let scan = zm(
+        dir.path(),
+        &["scan", "--account", "ab12c", "--format", "json"],
+    );
+    for secret in secrets {
+        assert!(
+            !diff.stdout.contains(secret),
+            "{secret} in the redacted diff:\n{}",
+            diff.stdout
+        );
+        assert!(
+            !scan.stdout.contains(secret),
+            "{secret} in the scan:\n{}",
+            scan.stdout
+        );
+    }
+    let exact = zm(dir.path(), &["diff", "--account", "ab12c"]);
+    assert!(exact
+        .stdout
+        .contains("e77d08d0-75f7-4c48-8220-422b51b31847"));
+    std::fs::write(
+        dir.path().join("zenduty-migrate.toml"),
+        "[accounts]\n\"e77d08d0-75f7-4c48-8220-422b51b31847\" = \"bad-acct\"\n",
+    )
+    .unwrap();
+    let bad = zm(dir.path(), &["scan"]);
+    assert_eq!(bad.code, 2);
+    assert!(!bad.stderr.contains("e77d08d0-75f7"), "{}", bad.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn patches_name_odd_files_so_git_apply_finds_them() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let names: [&[u8]; 3] = [b"caf\xe9.env", b"tab\there.env", b"quote\"d.env"];
+    for name in names {
+        std::fs::write(
+            dir.path().join(std::ffi::OsStr::from_bytes(name)),
+            "Z=https://www.zenduty.com/api/events/$K/\n",
+        )
+        .unwrap();
+    }
+    git_init_commit(dir.path());
+    let diff = zm(dir.path(), &["diff", "--account", "ab12c"]);
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    let patch = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(patch.path(), &diff.stdout_bytes).unwrap();
+    let out = std::process::Command::new("git")
+        .arg("apply")
+        .arg(patch.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in names {
+        let text =
+            std::fs::read_to_string(dir.path().join(std::ffi::OsStr::from_bytes(name))).unwrap();
+        assert!(
+            text.contains("/integration/ab12c/generic/$K/"),
+            "{:?} not patched",
+            name
+        );
+    }
+}
