@@ -622,6 +622,9 @@ impl Scanner<'_> {
                 _ => None,
             };
             match next {
+                // A bracketed group that holds another vendor URL is not this URL's query: it
+                // would hide that URL on one pass and not on the next.
+                Some(e) if contains_ci(&self.t[j..e], HOST) => return j,
                 Some(e) => j = e,
                 None => return j,
             }

@@ -67,3 +67,11 @@ fn terraform_integration_id_with_one_attribute_does_not_panic() {
 fn url_rewrite_is_idempotent_for_a_fragment_variant() {
     invariants::check_url(&input("url", "idempotence-url-in-a-fragment-variant"));
 }
+
+/// `zenduty.com/integration/<a>/generic/<\/\/zenduty.com\/api\/events?;;@(f>\x0ezenduty.com/api/events)/`:
+/// a URL inside a bracketed group of another URL's query was hidden on one pass and found on the
+/// next (found by the url fuzzer after 5.4 million runs on the fixed matcher).
+#[test]
+fn url_rewrite_is_idempotent_for_a_url_in_a_bracketed_query() {
+    invariants::check_url(&input("url", "idempotence-url-in-a-bracketed-query"));
+}
