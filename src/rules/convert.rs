@@ -23,6 +23,36 @@ pub enum Item {
     },
 }
 
+impl Item {
+    /// The rebase of an embedded literal (a `jsonencode` string, a YAML scalar) whose new text was
+    /// checked by decoding it again (`verified`); if it does not hold, a place for a human.
+    pub fn rebase_or_review(
+        label: &str,
+        range: Range<usize>,
+        replacement: Vec<u8>,
+        old: String,
+        new: String,
+        verified: bool,
+    ) -> Item {
+        if verified {
+            Item::Rebase {
+                range,
+                replacement,
+                old,
+                new,
+            }
+        } else {
+            Item::Review {
+                range,
+                message: format!(
+                    "{label}: payload path `{old}` could not be rebased in place; change it to \
+                     `{new}` by hand"
+                ),
+            }
+        }
+    }
+}
+
 /// Turn the tree's outcomes into edits of `raw` (ranges relative to `raw`) and verify them:
 /// applying the raw edits and decoding again must give exactly the JSON text with only the
 /// rebased tokens changed, and that text must parse as JSON. Anything else means the edit would

@@ -363,19 +363,7 @@ fn rule_items(doc: &Doc, rule: &Node, root: &Root) -> Vec<Item> {
                             .decode(&replacement, 0)
                             .is_some_and(|d| d.text == new.as_bytes())
                             && (style != Style::Plain || yaml::plain_ok(&new));
-                        if ok {
-                            Item::Rebase {
-                                range: content,
-                                replacement,
-                                old,
-                                new,
-                            }
-                        } else {
-                            Item::Review {
-                                range: content,
-                                message: format!("{label}: payload path `{old}` could not be rebased in place; change it to `{new}` by hand"),
-                            }
-                        }
+                        Item::rebase_or_review(&label, content, replacement, old, new, ok)
                     }
                     Outcome::Review { range, message } => Item::Review {
                         range,

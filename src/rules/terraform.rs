@@ -344,19 +344,7 @@ fn rule_items(rule: &TfRule, root: &Root) -> Vec<Item> {
                         // The new literal must decode to exactly the new path.
                         let ok = text::decode_hcl_quoted(&replacement, 0)
                             .is_some_and(|d| d.text == new.as_bytes());
-                        if ok {
-                            Item::Rebase {
-                                range: content,
-                                replacement,
-                                old,
-                                new,
-                            }
-                        } else {
-                            Item::Review {
-                                range: content,
-                                message: format!("{address}: payload path `{old}` could not be rebased in place; change it to `{new}` by hand"),
-                            }
-                        }
+                        Item::rebase_or_review(&address, content, replacement, old, new, ok)
                     }
                     Outcome::Review { range, message } => Item::Review {
                         range,
