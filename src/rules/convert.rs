@@ -24,6 +24,28 @@ pub enum Item {
 }
 
 impl Item {
+    /// The item moved `by` bytes (from its string's content to the file), its message labelled
+    /// with the rule it belongs to.
+    pub fn shifted(item: Item, by: usize, label: &str) -> Item {
+        match item {
+            Item::Rebase {
+                range,
+                replacement,
+                old,
+                new,
+            } => Item::Rebase {
+                range: super::json::shift(&range, by),
+                replacement,
+                old,
+                new,
+            },
+            Item::Review { range, message } => Item::Review {
+                range: super::json::shift(&range, by),
+                message: format!("{label}: {message}"),
+            },
+        }
+    }
+
     /// The rebase of an embedded literal (a `jsonencode` string, a YAML scalar) whose new text was
     /// checked by decoding it again (`verified`); if it does not hold, a place for a human.
     pub fn rebase_or_review(

@@ -329,7 +329,7 @@ fn rule_items(doc: &Doc, rule: &Node, root: &Root) -> Vec<Item> {
                 Ok(tree) => match convert_text(Nested(style), &decoded, &tree, root, raw) {
                     Ok(new) => items.extend(
                         new.into_iter()
-                            .map(|i| shift_item(i, tok.content.start, &label)),
+                            .map(|i| Item::shifted(i, tok.content.start, &label)),
                     ),
                     Err(message) => items.push(Item::Review {
                         range: tok.content.clone(),
@@ -396,26 +396,6 @@ fn rule_items(doc: &Doc, rule: &Node, root: &Root) -> Vec<Item> {
         }
     }
     items
-}
-
-fn shift_item(item: Item, by: usize, label: &str) -> Item {
-    match item {
-        Item::Rebase {
-            range,
-            replacement,
-            old,
-            new,
-        } => Item::Rebase {
-            range: json::shift(&range, by),
-            replacement,
-            old,
-            new,
-        },
-        Item::Review { range, message } => Item::Review {
-            range: json::shift(&range, by),
-            message: format!("{label}: {message}"),
-        },
-    }
 }
 
 fn convert_unit(doc: &Doc, unit: &Unit, config: &Config, root: &Root, out: &mut Vec<Finding>) {

@@ -402,23 +402,11 @@ fn text_items(
         }
     };
     match convert_text(form, &decoded, &tree, root, raw) {
-        Ok(new_items) => items.extend(new_items.into_iter().map(|item| match item {
-            Item::Rebase {
-                range,
-                replacement,
-                old,
-                new,
-            } => Item::Rebase {
-                range: json::shift(&range, offset),
-                replacement,
-                old,
-                new,
-            },
-            Item::Review { range, message } => Item::Review {
-                range: json::shift(&range, offset),
-                message: format!("{address}: {message}"),
-            },
-        })),
+        Ok(new_items) => items.extend(
+            new_items
+                .into_iter()
+                .map(|item| Item::shifted(item, offset, &address)),
+        ),
         Err(message) => items.push(Item::Review {
             range: region,
             message: format!("{address}: {message}"),
