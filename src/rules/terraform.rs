@@ -405,7 +405,7 @@ fn text_items(
         Ok(new_items) => items.extend(
             new_items
                 .into_iter()
-                .map(|item| Item::shifted(item, offset, &address)),
+                .map(|item| Item::shifted(item, offset, address)),
         ),
         Err(message) => items.push(Item::Review {
             range: region,
