@@ -19,6 +19,12 @@ fn fixtures(dir: &str) -> PathBuf {
         .join(dir)
 }
 
+/// The Terraform module the sample repository ships (its goldens stay in `tests/rules`): one copy
+/// of the module serves both the README's sample run and these tests.
+fn module_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample/terraform/zenduty")
+}
+
 fn config(extra: &str) -> Config {
     Config::parse(extra, Path::new("zenduty-migrate.toml")).unwrap()
 }
@@ -110,14 +116,14 @@ fn show(findings: &[(PathBuf, Finding)], texts: &[(PathBuf, Vec<u8>)]) -> String
 
 #[test]
 fn terraform_module_golden() {
-    let dir = fixtures("terraform/module");
-    let files = tf_inputs(&dir);
+    let goldens = fixtures("terraform/module");
+    let files = tf_inputs(&module_dir());
     let findings = tf_run(&files, &[LEGACY_KEY.to_string()], &with_generic());
     let listing = show(&findings, &files);
-    golden(&dir.join("findings.txt"), listing.as_bytes());
+    golden(&goldens.join("findings.txt"), listing.as_bytes());
     let out = apply(&files, &findings);
     for (p, new) in &out {
-        golden(p, new);
+        golden(&goldens.join(p.file_name().unwrap()), new);
         // The converted file is still HCL.
         hcl_edit::parser::parse_body(std::str::from_utf8(new).unwrap()).unwrap();
     }
@@ -125,7 +131,7 @@ fn terraform_module_golden() {
 
 #[test]
 fn terraform_only_edited_lines_change() {
-    let dir = fixtures("terraform/module");
+    let dir = module_dir();
     let files = tf_inputs(&dir);
     let findings = tf_run(&files, &[LEGACY_KEY.to_string()], &with_generic());
     for (p, new) in apply(&files, &findings) {
@@ -149,7 +155,7 @@ fn terraform_only_edited_lines_change() {
 
 #[test]
 fn terraform_second_run_changes_nothing() {
-    let dir = fixtures("terraform/module");
+    let dir = module_dir();
     let files = tf_inputs(&dir);
     let keys = [LEGACY_KEY.to_string()];
     let config = with_generic();
@@ -167,7 +173,7 @@ fn terraform_second_run_changes_nothing() {
 
 #[test]
 fn terraform_without_generic_application_only_reports() {
-    let dir = fixtures("terraform/module");
+    let dir = module_dir();
     let files = tf_inputs(&dir);
     let findings = tf_run(&files, &[LEGACY_KEY.to_string()], &config(""));
     assert!(findings
@@ -194,7 +200,7 @@ fn terraform_without_generic_application_only_reports() {
 
 #[test]
 fn terraform_without_the_legacy_url_the_alertmanager_integration_is_generic() {
-    let dir = fixtures("terraform/module");
+    let dir = module_dir();
     let files = tf_inputs(&dir);
     let findings = tf_run(&files, &[], &with_generic());
     assert!(!show(&findings, &files).contains("alertmanager"));
